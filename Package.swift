@@ -1,0 +1,71 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+let strict: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("InternalImportsByDefault"),
+]
+
+let package = Package(
+    name: "tre-lint",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "tre-lint", targets: ["TRELintCLI"]),
+        .library(name: "TRELint", targets: ["TRELint"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.0"),
+    ],
+    targets: [
+        // libarchive, as the system provides it.
+        .systemLibrary(
+            name: "CLibArchive",
+            pkgConfig: "libarchive",
+            providers: [.apt(["libarchive-dev"]), .brew(["libarchive"])]
+        ),
+        // Reading exported images: archives, OCI/Docker models, digests, merged tree, safe extraction.
+        .target(
+            name: "ImageKit",
+            dependencies: ["CLibArchive", .product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: strict
+        ),
+        // BuildKit-exact Dockerfile parsing, stages, shell words, history → Dockerfile.
+        .target(name: "DockerfileKit", swiftSettings: strict),
+        // What the rules need, computed once from image and Dockerfile.
+        .target(name: "Facts", dependencies: ["ImageKit", "DockerfileKit"], swiftSettings: strict),
+        // Running the image as the TRE would and observing it.
+        .target(name: "Sandbox", dependencies: ["ImageKit"], swiftSettings: strict),
+        // The rule catalog (embedded from rules/), configuration and the rule engine.
+        .target(
+            name: "Rules",
+            dependencies: ["Facts", "Sandbox", "Yams"],
+            swiftSettings: strict
+        ),
+        // Reporters: tty, json, sarif, junit, github, markdown.
+        .target(name: "Reports", dependencies: ["Rules"], swiftSettings: strict),
+        // The core entry points the CLI calls: check, inspect, run, parse.
+        .target(
+            name: "TRELint",
+            dependencies: ["ImageKit", "DockerfileKit", "Facts", "Sandbox", "Rules", "Reports"],
+            swiftSettings: strict
+        ),
+        .executableTarget(
+            name: "TRELintCLI",
+            dependencies: ["TRELint", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            swiftSettings: strict
+        ),
+        // Builds docker-archive / OCI image tarballs from a declarative description, for tests and fixtures.
+        .target(name: "TestSupport", dependencies: ["CLibArchive", "ImageKit"], swiftSettings: strict),
+        .testTarget(name: "ImageKitTests", dependencies: ["ImageKit", "TestSupport"], swiftSettings: strict),
+        .testTarget(name: "DockerfileKitTests", dependencies: ["DockerfileKit"], swiftSettings: strict),
+        .testTarget(name: "SandboxTests", dependencies: ["Sandbox", "TestSupport"], swiftSettings: strict),
+        .testTarget(
+            name: "RulesTests",
+            dependencies: ["Rules", "Reports", "TRELint", "TestSupport"],
+            swiftSettings: strict
+        ),
+        .testTarget(name: "CLITests", dependencies: ["TRELint", "TestSupport"], swiftSettings: strict),
+    ]
+)

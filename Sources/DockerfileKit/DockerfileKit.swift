@@ -1,0 +1,2 @@
+/// Namespace for BuildKit-compatible Dockerfile parsing.
+public enum DockerfileKit {}

@@ -1,0 +1,4 @@
+import Rules
+
+/// Namespace for reporters.
+public enum ReportsKit {}

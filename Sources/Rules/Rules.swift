@@ -1,0 +1,5 @@
+import Facts
+import Sandbox
+
+/// Namespace for the rule engine.
+public enum RulesKit {}

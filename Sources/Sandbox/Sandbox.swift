@@ -1,0 +1,4 @@
+import ImageKit
+
+/// Namespace for the sandbox run.
+public enum SandboxKit {}

@@ -1,0 +1,2 @@
+import CLibArchive
+import ImageKit

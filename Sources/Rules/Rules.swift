@@ -1,5 +1,0 @@
-import Facts
-import Sandbox
-
-/// Namespace for the rule engine.
-public enum RulesKit {}

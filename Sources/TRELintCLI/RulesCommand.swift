@@ -1,0 +1,5 @@
+import ArgumentParser
+
+struct RulesCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "rules", abstract: "Not built yet.")
+}

@@ -67,3 +67,14 @@ public struct RuleDescriptor: Codable, Sendable, Equatable {
         self.rationale = rationale; self.fix = fix
     }
 }
+
+/// What a rule check reports before the catalog and configuration give it a severity, title and fix.
+public struct Violation: Sendable, Equatable {
+    public var rule: String
+    public var message: String
+    public var location: Location
+
+    public init(rule: String, message: String, location: Location) {
+        self.rule = rule; self.message = message; self.location = location
+    }
+}

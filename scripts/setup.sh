@@ -6,7 +6,8 @@
 #   skopeo, umoci               cross-checks in the test suite (umoci unpack oracle)
 #   busybox-static              the userland of the images the tests build
 #   iproute2, libarchive-tools, zstd   network namespaces and archive tools for tests/benchmarks
-# usage: scripts/setup.sh [--with-oracle]   (--with-oracle: the BuildKit parser from PyPI)
+# usage: scripts/setup.sh [--for-tests]   (--for-tests: also a venv with the BuildKit parser
+#        oracle and jsonschema from PyPI, at $TRE_LINT_VENV or ~/.cache/tre-lint-venv)
 set -euo pipefail
 
 SUDO=""
@@ -57,7 +58,7 @@ CONF
   fi
 fi
 
-if [ "${1:-}" = --with-oracle ]; then
+if [ "${1:-}" = --for-tests ]; then
   venv=${TRE_LINT_VENV:-$HOME/.cache/tre-lint-venv}
   [ -x "$venv/bin/python" ] || python3 -m venv "$venv"
   "$venv/bin/pip" install -q dockerfile==3.4.0 jsonschema

@@ -132,6 +132,12 @@ public enum HistoryDockerfile {
                 cmd: keyword, arguments: String(text), buildArgs: buildArgs, historyIndex: 0, layerIndex: nil,
                 createdBy: createdBy, builder: builder)
         }
+        if text.hasPrefix("#") {
+            // A tool's note for the base layer, e.g. debuerreotype's `# debian.sh --arch 'amd64' …`.
+            return RebuiltInstruction(
+                cmd: "#", arguments: String(text.dropFirst()).trimmingLeadingSpaces(), historyIndex: 0, layerIndex: nil,
+                createdBy: createdBy, builder: builder)
+        }
         if text.isEmpty {
             return RebuiltInstruction(
                 cmd: "#", arguments: "(no created_by)", historyIndex: 0, layerIndex: nil, createdBy: createdBy,
@@ -172,6 +178,8 @@ public enum HistoryDockerfile {
 }
 
 extension String {
+    fileprivate func trimmingLeadingSpaces() -> String { String(drop { $0 == " " }) }
+
     fileprivate func replacingNewlines(with separator: String) -> String {
         split(separator: "\n", omittingEmptySubsequences: false).joined(separator: separator)
     }

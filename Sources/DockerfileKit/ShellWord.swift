@@ -100,6 +100,10 @@ private struct WordScanner {
     private let escape: Unicode.Scalar
     private var rawEscapes: Bool
     private var unmatched: Set<String> = []
+    private var substitutionDepth = 0
+
+    /// Nested `${…}` deeper than this is refused: Go grows its stacks, a Swift thread's stack is fixed.
+    static let maxSubstitutionDepth = 64
 
     init(word: String, env: [String: String], options: ShellWord) {
         self.scalars = Array(word.unicodeScalars)
@@ -228,6 +232,11 @@ private struct WordScanner {
             return value ?? ""
         }
         position += 1
+        substitutionDepth += 1
+        defer { substitutionDepth -= 1 }
+        guard substitutionDepth <= Self.maxSubstitutionDepth else {
+            throw ShellWordError(message: "substitutions nested more than \(Self.maxSubstitutionDepth) deep")
+        }
         switch peek() {
         case nil: throw ShellWordError(message: "syntax error: missing '}'")
         case "{", "}", ":": throw ShellWordError(message: "syntax error: bad substitution")

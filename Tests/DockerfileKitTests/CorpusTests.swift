@@ -82,3 +82,16 @@ func parseMatchesReference(_ file: String) throws {
     #expect(dockerfile.escapeCharacter == "`")
     #expect(dockerfile.instructions[1].value == ["a  b"])
 }
+
+@Test func hostileNestingDoesNotExhaustTheStack() throws {
+    let onbuilds = String(repeating: "ONBUILD ", count: 8000) + "RUN x\n"
+    let nested = try Dockerfile(parsing: onbuilds)
+    #expect(nested.instructions.first?.subCmd == "ONBUILD")
+
+    let substitutions = "ARG a=" + String(repeating: "${a:-", count: 10_000) + "x" + String(repeating: "}", count: 10_000)
+    let dockerfile = try Dockerfile(parsing: "\(substitutions)\nFROM base:$a\nRUN echo \(substitutions.dropFirst(6))\n")
+    // Expansion that nests too deep is refused, so the ARG keeps its default as written.
+    let resolved = dockerfile.finalStage?.resolvedBaseImage ?? ""
+    #expect(resolved == "base:" + substitutions.dropFirst("ARG a=".count))
+    #expect(throws: ShellWordError.self) { try ShellWord.expand(String(substitutions.dropFirst(6)), env: [:]) }
+}

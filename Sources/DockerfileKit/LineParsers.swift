@@ -4,9 +4,10 @@ struct Node {
     var flags: [String]
     var values: [String]
     var json: Bool
-    /// For ONBUILD: the wrapped instruction.
+    /// For ONBUILD: the wrapped instruction (nil for a bare `ONBUILD`).
     var sub: SubNode?
-    /// Whether BuildKit's line parser produced a `Next` chain at all (ONBUILD with no argument has none).
+
+    /// The instruction an ONBUILD wraps.
     struct SubNode {
         var command: String
         var flags: [String]

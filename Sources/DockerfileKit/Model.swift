@@ -53,9 +53,9 @@ public struct Suppression: Sendable, Hashable, Codable {
 
 /// One Dockerfile instruction, with the fields BuildKit's parser reports.
 public struct Instruction: Sendable, Hashable {
-    /// The instruction keyword, upper-cased (`RUN`, `ONBUILD` …).
+    /// The instruction keyword as written (`RUN`, `run` …): BuildKit keeps its case; compare with `keyword`.
     public var cmd: String
-    /// For `ONBUILD`, the keyword of the wrapped instruction.
+    /// For `ONBUILD`, the keyword of the wrapped instruction, as written.
     public var subCmd: String?
     /// Whether the arguments were written in JSON (exec) form.
     public var json: Bool
@@ -105,8 +105,14 @@ public struct Instruction: Sendable, Hashable {
         return found
     }
 
-    /// Whether this instruction (or, for ONBUILD, the wrapped one) is a given keyword.
-    public func isCommand(_ keyword: String) -> Bool { cmd == keyword.uppercased() }
+    /// The keyword upper-cased, for comparisons (`RUN` for `run`).
+    public var keyword: String { cmd.uppercased() }
+
+    /// For `ONBUILD`, the wrapped keyword upper-cased.
+    public var subKeyword: String? { subCmd?.uppercased() }
+
+    /// Whether this instruction's keyword is `keyword`, ignoring case as BuildKit does.
+    public func isCommand(_ keyword: String) -> Bool { self.keyword == keyword.uppercased() }
 }
 
 /// A parser directive from the top of the file (`# syntax=…`, `# escape=…`, `# check=…`).

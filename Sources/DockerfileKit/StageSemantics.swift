@@ -1,4 +1,7 @@
 /// What a stage's image is configured with by the Dockerfile, inherited stage values included.
+///
+/// Values are expanded with the stage's ARG and ENV values as BuildKit's dispatcher does; a variable the
+/// Dockerfile never sets (one the base image may define, like `$PATH`) is left as written rather than emptied.
 public struct StageSemantics: Sendable, Hashable {
     /// The stage this describes.
     public var stageIndex: Int

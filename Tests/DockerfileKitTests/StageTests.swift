@@ -117,6 +117,16 @@ struct StageTests {
         #expect(none.final?.healthcheck?.test == nil)
     }
 
+    @Test func keywordsAreCaseInsensitiveButReportedAsWritten() throws {
+        let dockerfile = try Dockerfile(parsing: "from alpine as Base\nuser 1000\nonbuild run echo\n")
+        #expect(dockerfile.instructions.map(\.cmd) == ["from", "user", "onbuild"])
+        #expect(dockerfile.instructions.map(\.keyword) == ["FROM", "USER", "ONBUILD"])
+        #expect(dockerfile.instructions[2].subKeyword == "RUN")
+        #expect(dockerfile.instructions[1].isCommand("User"))
+        #expect(dockerfile.finalStage?.name == "base")
+        #expect(dockerfile.final?.user?.value == "1000")
+    }
+
     @Test func scratchAndRunMountFrom() throws {
         let dockerfile = try Dockerfile(
             parsing: "FROM golang AS build\nFROM scratch\nRUN --mount=type=bind,from=build,source=/out,target=/mnt true\n")

@@ -35,6 +35,11 @@ public struct Dockerfile: Sendable, Hashable {
 
     /// Reads and parses a Dockerfile from disk.
     public static func parse(contentsOf url: URL, buildArgs: [String: String] = [:]) throws -> Dockerfile {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory) else {
+            throw DockerfileError(line: nil, "\(url.path) does not exist")
+        }
+        if isDirectory.boolValue { throw DockerfileError(line: nil, "\(url.path) is a directory, not a Dockerfile") }
         let data: Data
         do {
             data = try Data(contentsOf: url)

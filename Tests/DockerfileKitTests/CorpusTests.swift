@@ -95,3 +95,12 @@ func parseMatchesReference(_ file: String) throws {
     #expect(resolved == "base:" + substitutions.dropFirst("ARG a=".count))
     #expect(throws: ShellWordError.self) { try ShellWord.expand(String(substitutions.dropFirst(6)), env: [:]) }
 }
+
+@Test func unreadablePathsGiveOneClearLine() throws {
+    let missing = try #require(throws: DockerfileError.self) {
+        try Dockerfile.parse(contentsOf: URL(fileURLWithPath: "/nonexistent/Dockerfile"))
+    }
+    #expect(missing.description == "Dockerfile: /nonexistent/Dockerfile does not exist")
+    let directory = try #require(throws: DockerfileError.self) { try Dockerfile.parse(contentsOf: Corpus.directory) }
+    #expect(directory.description.hasSuffix("is a directory, not a Dockerfile"))
+}

@@ -10,6 +10,8 @@ public struct Dockerfile: Sendable, Hashable {
     public var instructions: [Instruction]
     /// The ARG instructions before the first FROM (global scope, usable in FROM lines).
     public var globalArgs: [Instruction]
+    /// The values of the global ARGs (and BuildKit's automatic platform ARGs) that FROM lines see.
+    public var globalArgValues: [String: String]
     /// The build stages, in order.
     public var stages: [Stage]
     /// The `--build-arg` values the stages were resolved with.
@@ -25,6 +27,7 @@ public struct Dockerfile: Sendable, Hashable {
         let resolved = StageResolver.resolve(
             instructions: parsed.instructions, escape: parsed.escapeCharacter, buildArgs: buildArgs)
         self.globalArgs = resolved.globalArgs
+        self.globalArgValues = resolved.globalArgValues
         self.stages = resolved.stages
     }
 

@@ -70,11 +70,11 @@ extension StageSemantics {
                     workdir = LocatedValue(value: cleanPath(joined), line: line)
                 }
             case "ENTRYPOINT":
-                entrypoint = LocatedCommand(form: form(instruction), line: line)
+                entrypoint = LocatedCommand(value: form(instruction), line: line)
                 // BuildKit's dispatchEntrypoint: an ENTRYPOINT drops an inherited CMD unless this stage set one.
                 if !cmdSetInStage { cmd = nil }
             case "CMD":
-                cmd = LocatedCommand(form: form(instruction), line: line)
+                cmd = LocatedCommand(value: form(instruction), line: line)
                 cmdSetInStage = true
             case "SHELL":
                 if instruction.json, !instruction.value.isEmpty { shell = instruction.value }

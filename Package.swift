@@ -59,7 +59,8 @@ let package = Package(
         // Builds docker-archive / OCI image tarballs from a declarative description, for tests and fixtures.
         .target(name: "TestSupport", dependencies: ["CLibArchive", "ImageKit"], swiftSettings: strict),
         .testTarget(name: "ImageKitTests", dependencies: ["ImageKit", "TestSupport"], swiftSettings: strict),
-        .testTarget(name: "DockerfileKitTests", dependencies: ["DockerfileKit"], swiftSettings: strict),
+        .testTarget(
+            name: "DockerfileKitTests", dependencies: ["DockerfileKit"], exclude: ["Corpus"], swiftSettings: strict),
         .testTarget(name: "SandboxTests", dependencies: ["Sandbox", "TestSupport"], swiftSettings: strict),
         .testTarget(
             name: "RulesTests",

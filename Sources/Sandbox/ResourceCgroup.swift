@@ -12,8 +12,13 @@ final class ResourceCgroup {
     /// The path to give the engine as the container's cgroup parent.
     var path: String { "/" + name }
 
+    private let pidsLimit: Int
+    private let memoryLimit: Int64
+
     init(name: String, limits: SandboxLimits, cleanup: CleanupStack) throws {
         self.name = name
+        pidsLimit = limits.pids
+        memoryLimit = limits.memoryBytes
         unified = FileManager.default.fileExists(atPath: Self.root + "/cgroup.controllers")
         let manager = FileManager.default
         if unified {
@@ -54,10 +59,27 @@ final class ResourceCgroup {
         return Self.counter("oom_kill", in: file)
     }
 
-    /// How many forks failed on the pids limit.
-    var pidsLimitHits: Int {
-        let file = unified ? "\(Self.root)/\(name)/pids.events" : "\(Self.root)/pids/\(name)/pids.events"
-        return Self.counter("max", in: file)
+    /// Whether memory use ran into the limit (the kernel then reclaims, and kills when it cannot).
+    ///
+    /// On cgroup v1 the OOM-kill count lands in the victim's own cgroup, which the engine has removed by now, and
+    /// the parent's fail counters stay at zero on current kernels; a peak at the limit is what is left to tell.
+    var reachedMemoryLimit: Bool {
+        if unified && Self.counter("max", in: "\(Self.root)/\(name)/memory.events") > 0 { return true }
+        guard let peak = peakMemoryBytes else { return false }
+        return Double(peak) >= Double(memoryLimit) * 0.98
+    }
+
+    /// Whether the container reached its pids limit (forks then fail).
+    ///
+    /// The kernel counts a refused fork in the cgroup of the forking task, which the engine has removed by now, so
+    /// the parent's highest process count (`pids.peak`) is what is left to tell.
+    var reachedPidsLimit: Bool {
+        let dir = unified ? "\(Self.root)/\(name)" : "\(Self.root)/pids/\(name)"
+        if Self.counter("max", in: dir + "/pids.events") > 0 { return true }
+        guard let peak = Self.read(dir + "/pids.peak").flatMap({ Int($0.trimmingCharacters(in: .whitespacesAndNewlines)) }) else {
+            return false
+        }
+        return peak >= pidsLimit
     }
 
     private static func counter(_ key: String, in file: String) -> Int {

@@ -231,8 +231,9 @@ struct RunContext {
         let result = try engine.run(spec, workDir: dir, cleanup: local)
         let attempts = observer.stop()
         let peak = cgroup.peakMemoryBytes
-        let outOfMemory = cgroup.oomKills > 0
-        let pidsHit = cgroup.pidsLimitHits > 0
+        // A SIGKILL the sandbox did not send, right after memory hit the limit, is the OOM killer's.
+        let outOfMemory = cgroup.oomKills > 0 || (result.signal == "SIGKILL" && !result.timedOut && cgroup.reachedMemoryLimit)
+        let pidsHit = cgroup.reachedPidsLimit
         let written = listFiles(under: outputs)
         let modifications = overlayChanges(in: dataUpper)
         if let keep = request.keepOutputs, suffix.isEmpty {

@@ -127,7 +127,7 @@ enum Scenarios {
 
     static func exceedsMemory(_ engine: EngineChoice) throws {
         let folder = try TestFolder()
-        let image = try shellImage("memory", "x=$(head -c 400000000 /dev/zero | tr '\\\\0' a); echo ${#x}", in: folder)
+        let image = try shellImage("memory", "x=$(head -c 400000000 /dev/zero | tr '\\0' a); echo ${#x}", in: folder)
         let limits = SandboxLimits(timeoutSeconds: 30, memoryGB: 0.0625, cores: 1, pids: 64)
         let outcome = try run(image, engine: engine, profiles: [.podman], limits: limits)
         let run = try #require(outcome.report.profiles.first)

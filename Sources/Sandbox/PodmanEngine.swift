@@ -93,7 +93,11 @@ final class PodmanEngine: ContainerEngine {
         let status = Int(process.terminationStatus)
         let state = (try? HostTools.run(podman, ["inspect", "--format", "{{.State.Status}} {{.State.ExitCode}}", name], timeout: 60))
         let created = state?.succeeded == true
-        let writes = created ? changes(of: name, binds: spec.binds) : []
+        var writes = created ? changes(of: name, binds: spec.binds) : []
+        if case .fixed = spec.identity {
+            // Podman adds an unknown --user to the image's passwd and group files itself, as Apptainer does.
+            writes.removeAll { $0 == "/etc/passwd" || $0 == "/etc/group" }
+        }
         cleanup.run(remove)
         // 125–127 from podman itself mean the container never ran; the log says why.
         if !created || (status >= 125 && status <= 127 && state?.output.hasPrefix("created") == true) {

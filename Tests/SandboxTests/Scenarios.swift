@@ -88,26 +88,26 @@ enum Scenarios {
         let folder = try TestFolder()
         let fixtures = try folder.fixtures()
         let before = try fingerprint(of: fixtures)
-        let script = "set -e; echo ok > /safe_outputs/result; echo x > /tmp/cache; echo y > /state.db; echo z > /safe_data/new.csv; rm /safe_data/input.csv"
+        let script = "set -e; echo ok > /safe_outputs/result; echo x > /tmp/cache; echo y > /app/state.db; echo z > /safe_data/new.csv; rm /safe_data/input.csv"
         let image = try shellImage("writes", script, in: folder)
         let outcome = try run(image, engine: engine, fixtures: fixtures)
         let byName = Dictionary(uniqueKeysWithValues: outcome.report.profiles.map { ($0.name, $0) })
         let podman = try #require(byName["podman"])
         #expect(podman.exitCode == 0)
-        #expect(podman.writesOutsideAllowed == ["/state.db", "/tmp/cache"])
+        #expect(podman.writesOutsideAllowed == ["/app/state.db", "/tmp/cache"])
         #expect(podman.safeDataModifications == ["/new.csv", "deleted /input.csv"])
         // Read-only root under Apptainer: the first write outside the mounts fails.
         let apptainer = try #require(byName["apptainer"])
         #expect(apptainer.exitCode != 0)
         #expect(apptainer.outputTail?.contains { $0.contains("Read-only file system") } == true)
-        // An arbitrary uid cannot write to the root-owned /.
+        // An arbitrary uid cannot write to the root-owned /app.
         let kubernetes = try #require(byName["kubernetes"])
         #expect(kubernetes.exitCode != 0)
         #expect(kubernetes.writesOutsideAllowed == ["/tmp/cache"])
         let found = rules(outcome)
         for rule in ["TRE904", "TRE905", "TRE907"] { #expect(found.contains(rule), "\(rule) in \(found)") }
         let tre904 = try #require(outcome.violations.first { $0.rule == "TRE904" })
-        #expect(tre904.evidence == ["/state.db", "/tmp/cache"])
+        #expect(tre904.evidence == ["/app/state.db", "/tmp/cache"])
         let tre905 = try #require(outcome.violations.first { $0.rule == "TRE905" })
         #expect(tre905.evidence == ["/safe_data/new.csv", "deleted /input.csv"])
         let apptainerMismatch = try #require(outcome.violations.first { $0.rule == "TRE907" && $0.profile == "apptainer" })

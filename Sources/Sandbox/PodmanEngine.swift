@@ -22,7 +22,11 @@ final class PodmanEngine: ContainerEngine {
         imageUser = image.config.user
         let before = Set(try HostTools.require(podman, ["images", "--quiet", "--no-trunc"], timeout: 120)
             .split(whereSeparator: \.isNewline).map(String.init))
-        let output = try HostTools.require(podman, ["load", "--input", archive], timeout: 3600)
+        // podman load reads archives; an OCI layout directory goes through its transport name instead.
+        let output = archive.hasPrefix("oci:")
+            ? try HostTools.require(podman, ["pull", "--quiet", archive], timeout: 3600).split(whereSeparator: \.isNewline)
+                .last.map { "Loaded image: " + $0 } ?? ""
+            : try HostTools.require(podman, ["load", "--input", archive], timeout: 3600)
         guard let loaded = output.split(whereSeparator: \.isNewline).last(where: { $0.hasPrefix("Loaded image") }),
               let colon = loaded.firstIndex(of: ":")
         else { throw SandboxError.engineFailed("podman load did not say which image it loaded") }

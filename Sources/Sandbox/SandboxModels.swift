@@ -174,3 +174,18 @@ public struct SandboxOutcome: Codable, Sendable, Equatable {
     public var report: SandboxReport
     public var violations: [RunViolation]
 }
+
+extension SandboxImage {
+    /// The sandbox's view of an image ImageKit loaded: its config, its safe extraction, and the archive podman loads.
+    public init(_ image: Image) {
+        let archive: String?
+        switch image.reference.source {
+        case .path(let path), .dockerArchive(let path), .ociArchive(let path): archive = path
+        case .ociLayout(let directory, _): archive = "oci:" + directory
+        case .podman, .dockerDaemon: archive = nil
+        }
+        self.init(config: image.config.config ?? ContainerConfig(), archivePath: archive) { target in
+            try image.extractRootFilesystem(to: target)
+        }
+    }
+}

@@ -1,76 +1,28 @@
 import Foundation
 import ImageKit
+import TestSupport
 @testable import Sandbox
 
 /// Small real images for the sandbox tests: Debian's static busybox as the whole userland.
 struct BusyboxImage {
-    static let applets = [
-        "sh", "cat", "echo", "ls", "mkdir", "touch", "nslookup", "wget", "nc", "sleep", "id", "head", "tr", "wc",
-        "test", "[", "printf", "env", "true", "false", "seq", "cp", "rm", "grep", "sed", "dd", "yes", "tail",
-    ]
-
-    /// A root filesystem with busybox, root, nobody and a fixed non-root account `analyst` (1000:1000).
-    static func makeRootfs(at root: URL, files: [String: String]) throws {
-        let manager = FileManager.default
-        for dir in ["bin", "etc", "tmp", "app", "root", "home/analyst", "safe_data", "scratch", "safe_outputs"] {
-            try manager.createDirectory(at: root.appendingPathComponent(dir), withIntermediateDirectories: true)
-        }
-        try manager.copyItem(atPath: "/bin/busybox", toPath: root.appendingPathComponent("bin/busybox").path)
-        for applet in applets {
-            try manager.createSymbolicLink(atPath: root.appendingPathComponent("bin/" + applet).path, withDestinationPath: "busybox")
-        }
-        try Data("root:x:0:0:root:/root:/bin/sh\nanalyst:x:1000:1000:analyst:/home/analyst:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/bin/false\n".utf8)
-            .write(to: root.appendingPathComponent("etc/passwd"))
-        try Data("root:x:0:\nanalyst:x:1000:\nnogroup:x:65534:\n".utf8).write(to: root.appendingPathComponent("etc/group"))
-        _ = chmod(root.appendingPathComponent("tmp").path, 0o1777)
-        _ = chown(root.appendingPathComponent("home/analyst").path, 1000, 1000)
-        for (path, content) in files {
-            let url = root.appendingPathComponent(String(path.drop { $0 == "/" }))
-            try manager.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-            try Data(content.utf8).write(to: url)
-            _ = chmod(url.path, 0o755)
-        }
-    }
-
-    /// An image whose root filesystem is copied from a prepared tree, with a docker-archive beside it for podman.
+    /// A busybox image with root, nobody and a fixed non-root account `analyst` (1000:1000), written by the
+    /// fixture builder as a docker-archive and read back through ImageKit, as `tre-lint run` reads a user's image.
     static func make(_ name: String, config: ContainerConfig, files: [String: String] = [:], in folder: URL) throws -> SandboxImage {
-        let root = folder.appendingPathComponent(name + "-rootfs")
-        try makeRootfs(at: root, files: files)
-        let archive = try dockerArchive(name: name, rootfs: root, config: config, in: folder)
-        let source = root.path
-        return SandboxImage(config: config, archivePath: archive.path) { target in
-            let copy = Process()
-            copy.executableURL = URL(fileURLWithPath: "/bin/cp")
-            copy.arguments = ["-a", source + "/.", target.path]
-            try copy.run()
-            copy.waitUntilExit()
-            guard copy.terminationStatus == 0 else { throw SandboxError.engineFailed("cp of the test rootfs failed") }
+        var entries: [EntrySpec] = [
+            .file("etc/passwd", "root:x:0:0:root:/root:/bin/sh\nanalyst:x:1000:1000:analyst:/home/analyst:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/bin/false\n"),
+            .file("etc/group", "root:x:0:\nanalyst:x:1000:\nnogroup:x:65534:\n"),
+            .dir("home/analyst", uid: 1000, gid: 1000), .dir("app"),
+            .dir("safe_data"), .dir("scratch"), .dir("safe_outputs"),
+        ]
+        for (path, content) in files.sorted(by: { $0.key < $1.key }) {
+            entries.append(.file(String(path.drop { $0 == "/" }), content, mode: 0o755))
         }
-    }
-
-    /// A `docker save`-style archive: manifest.json, the config, one layer.
-    static func dockerArchive(name: String, rootfs: URL, config: ContainerConfig, in folder: URL) throws -> URL {
-        let staging = folder.appendingPathComponent(name + "-archive")
-        try FileManager.default.createDirectory(at: staging, withIntermediateDirectories: true)
-        let layer = staging.appendingPathComponent("layer.tar")
-        try shell("tar", ["--numeric-owner", "-C", rootfs.path, "-cf", layer.path, "."])
-        let layerDigest = try sha256(layer)
-        let imageConfig = ImageConfig(config: config, rootfs: RootFS(diffIDs: ["sha256:" + layerDigest]))
-        let configData = try JSONEncoder().encode(imageConfig)
-        let configFile = staging.appendingPathComponent("config.json")
-        try configData.write(to: configFile)
-        let configDigest = try sha256(configFile)
-        try FileManager.default.moveItem(at: configFile, to: staging.appendingPathComponent(configDigest + ".json"))
-        let tag = "localhost/tre-lint-sandbox-test/\(name):\(UInt32.random(in: 1...UInt32.max))"
-        let manifest: [[String: Any]] = [["Config": configDigest + ".json", "RepoTags": [tag], "Layers": ["layer.tar"]]]
-        try JSONSerialization.data(withJSONObject: manifest).write(to: staging.appendingPathComponent("manifest.json"))
+        var spec = try ImageSpec.busybox(layers: [LayerSpec(entries, createdBy: "COPY app /app")], config: config)
+        // A tag of its own, so loading it into podman never moves a tag another test relies on.
+        spec.repoTags = ["localhost/tre-lint-sandbox-test/\(name):\(UInt32.random(in: 1...UInt32.max))"]
         let archive = folder.appendingPathComponent(name + ".tar")
-        try shell("tar", ["-C", staging.path, "-cf", archive.path, "."])
-        return archive
-    }
-
-    static func sha256(_ file: URL) throws -> String {
-        String(try shell("sha256sum", [file.path]).prefix(64))
+        try ImageBuilder.write(spec, layout: .dockerArchive, to: archive)
+        return SandboxImage(try ImageLoader.load(ImageReference(parsing: "docker-archive:" + archive.path)))
     }
 
     @discardableResult

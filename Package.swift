@@ -60,7 +60,7 @@ let package = Package(
         .target(name: "TestSupport", dependencies: ["CLibArchive", "ImageKit"], swiftSettings: strict),
         .testTarget(name: "ImageKitTests", dependencies: ["ImageKit", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "DockerfileKitTests", dependencies: ["DockerfileKit"], swiftSettings: strict),
-        .testTarget(name: "SandboxTests", dependencies: ["Sandbox", "TestSupport"], swiftSettings: strict),
+        .testTarget(name: "SandboxTests", dependencies: ["Sandbox", "TestSupport", "Yams"], swiftSettings: strict),
         .testTarget(
             name: "RulesTests",
             dependencies: ["Rules", "Reports", "TRELint", "TestSupport"],

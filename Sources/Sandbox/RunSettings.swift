@@ -40,12 +40,12 @@ public struct RunSettings: Codable, Sendable, Equatable {
 }
 
 /// The `mounts:` section of `.tre-lint.yaml`: where the TRE mounts its three directories inside the container.
-public struct MountPaths: Codable, Sendable, Equatable {
+public struct MountPoints: Codable, Sendable, Equatable {
     public var safeData: String
     public var scratch: String
     public var safeOutputs: String
 
-    public static let standard = MountPaths(safeData: "/safe_data", scratch: "/scratch", safeOutputs: "/safe_outputs")
+    public static let standard = MountPoints(safeData: "/safe_data", scratch: "/scratch", safeOutputs: "/safe_outputs")
 
     enum CodingKeys: String, CodingKey, CaseIterable {
         case safeData = "safe-data", scratch, safeOutputs = "safe-outputs"
@@ -58,7 +58,7 @@ public struct MountPaths: Codable, Sendable, Equatable {
     public init(from decoder: any Decoder) throws {
         try rejectUnknownKeys(decoder, allowed: CodingKeys.allCases.map(\.rawValue), section: "mounts")
         let c = try decoder.container(keyedBy: CodingKeys.self)
-        let standard = MountPaths.standard
+        let standard = MountPoints.standard
         safeData = try c.decodeIfPresent(String.self, forKey: .safeData) ?? standard.safeData
         scratch = try c.decodeIfPresent(String.self, forKey: .scratch) ?? standard.scratch
         safeOutputs = try c.decodeIfPresent(String.self, forKey: .safeOutputs) ?? standard.safeOutputs

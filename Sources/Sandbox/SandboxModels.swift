@@ -48,7 +48,7 @@ public struct SandboxLimits: Sendable, Equatable {
 public struct SandboxRequest: Sendable {
     public var image: SandboxImage
     public var profiles: [ProfileSpec]
-    public var mounts: MountPaths
+    public var mounts: MountPoints
     /// A folder with `safe_data/` and optional `env`, `args`, `opts`; a small built-in set when nil.
     public var fixtures: URL?
     public var envFile: URL?
@@ -65,7 +65,7 @@ public struct SandboxRequest: Sendable {
     public var checkInputList: Bool
 
     public init(
-        image: SandboxImage, profiles: [ProfileSpec] = ProfileSpec.defaults, mounts: MountPaths = .standard,
+        image: SandboxImage, profiles: [ProfileSpec] = ProfileSpec.defaults, mounts: MountPoints = .standard,
         fixtures: URL? = nil, envFile: URL? = nil, argFile: URL? = nil, optFile: URL? = nil,
         limits: SandboxLimits = SandboxLimits(), engine: EngineChoice = .auto, keepOutputs: URL? = nil,
         safeDataWritable: Bool = false, gpu: Bool = false, checkInputList: Bool = true
@@ -100,7 +100,7 @@ public struct NetworkAttempt: Codable, Sendable, Equatable, Hashable {
 }
 
 /// What one profile's run did: the `run.profiles[]` object of the JSON report.
-public struct ProfileRun: Codable, Sendable, Equatable {
+public struct ProfileResult: Codable, Sendable, Equatable {
     public var name: String
     /// nil when the container never started (see `reason`).
     public var exitCode: Int?
@@ -137,7 +137,7 @@ public struct InputListCheck: Codable, Sendable, Equatable {
     public var renamed: [String: String]
     /// The files (env, args, opts, or files under `safe_data`) updated to name the new inputs.
     public var updatedFiles: [String]
-    public var run: ProfileRun
+    public var run: ProfileResult
     /// Old input names that the output mentions: evidence it still opened them.
     public var oldNamesMentioned: [String]
 }
@@ -145,12 +145,12 @@ public struct InputListCheck: Codable, Sendable, Equatable {
 /// The `run` object of the JSON report.
 public struct SandboxReport: Codable, Sendable, Equatable {
     public var engine: String
-    public var profiles: [ProfileRun]
+    public var profiles: [ProfileResult]
     public var inputListCheck: InputListCheck?
     /// What the run could not test, or did differently from the TRE ("cannot test GPU: no NVIDIA device").
     public var notes: [String]
 
-    public init(engine: String, profiles: [ProfileRun] = [], inputListCheck: InputListCheck? = nil, notes: [String] = []) {
+    public init(engine: String, profiles: [ProfileResult] = [], inputListCheck: InputListCheck? = nil, notes: [String] = []) {
         self.engine = engine; self.profiles = profiles; self.inputListCheck = inputListCheck; self.notes = notes
     }
 }

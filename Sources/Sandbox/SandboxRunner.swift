@@ -55,7 +55,7 @@ public enum SandboxRunner {
         let runID = String(UInt32.random(in: 0x1000_0000...0xFFFF_FFFF), radix: 16)
         let context = RunContext(request: request, engine: engine, workDir: workDir, runID: runID, gpuDevices: gpuDevices)
 
-        var runs: [ProfileRun] = []
+        var runs: [ProfileResult] = []
         for profile in request.profiles {
             runs.append(try context.runProfile(profile, fixtures: fixtures, suffix: "", cleanup: cleanup))
         }
@@ -145,7 +145,7 @@ struct RunContext {
     }
 
     /// One container run under one profile, with fresh mounts, namespace and cgroup, all removed afterwards.
-    func runProfile(_ profile: ProfileSpec, fixtures: Fixtures, suffix: String, cleanup: CleanupStack) throws -> ProfileRun {
+    func runProfile(_ profile: ProfileSpec, fixtures: Fixtures, suffix: String, cleanup: CleanupStack) throws -> ProfileResult {
         let local = CleanupStack()
         let token = cleanup.push { local.runAll() }
         defer { cleanup.run(token) }
@@ -239,7 +239,7 @@ struct RunContext {
         if let keep = request.keepOutputs, suffix.isEmpty {
             try copyTree(from: outputs, to: keep.appendingPathComponent(profile.name))
         }
-        var run = ProfileRun(
+        var run = ProfileResult(
             name: profile.name, exitCode: result.exitCode, signal: result.signal,
             durationSeconds: (result.durationSeconds * 1000).rounded() / 1000, outputs: written, networkAttempts: attempts,
             writesOutsideAllowed: result.rootWrites, safeDataModifications: modifications, peakMemoryBytes: peak,

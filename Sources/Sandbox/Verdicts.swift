@@ -7,7 +7,7 @@ enum Verdicts {
     static func violations(for report: SandboxReport, profiles: [ProfileSpec], request: SandboxRequest) -> [RunViolation] {
         var result: [RunViolation] = []
         let byName = Dictionary(profiles.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
-        func label(_ run: ProfileRun) -> String { byName[run.name]?.displayName ?? run.name }
+        func label(_ run: ProfileResult) -> String { byName[run.name]?.displayName ?? run.name }
         let mounts = request.mounts
 
         for run in report.profiles {
@@ -97,7 +97,7 @@ enum Verdicts {
         return result
     }
 
-    private static func failureSentence(_ run: ProfileRun, label: String, request: SandboxRequest) -> String {
+    private static func failureSentence(_ run: ProfileResult, label: String, request: SandboxRequest) -> String {
         var sentence = "Under \(label) (as \(run.user))"
         if run.outOfMemory {
             sentence += " it was killed for running out of memory: the limit was \(formatBytes(request.limits.memoryBytes)) (-m/--memory)"
@@ -116,7 +116,7 @@ enum Verdicts {
 
     /// Why a run failed where another passed, from what differs between the profiles.
     private static func mismatch(
-        _ run: ProfileRun, passing: [ProfileRun], byName: [String: ProfileSpec], report: SandboxReport, mounts: MountPaths
+        _ run: ProfileResult, passing: [ProfileResult], byName: [String: ProfileSpec], report: SandboxReport, mounts: MountPoints
     ) -> (String, [String]) {
         let profile = byName[run.name]
         let label = profile?.displayName ?? run.name

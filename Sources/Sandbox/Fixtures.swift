@@ -57,8 +57,9 @@ struct Fixtures {
 /// `VAR=value` a line, as `podman run --env-file` reads it: blank lines and `#` comments skipped.
 func parseEnvFile(_ text: String, path: String) throws -> [String] {
     var entries: [String] = []
-    for (index, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
-        let line = raw.hasSuffix("\r") ? String(raw.dropLast()) : String(raw)
+    // "\r\n" is one Character in Swift, so isNewline splits Windows line ends too.
+    for (index, raw) in text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).enumerated() {
+        let line = String(raw)
         let trimmed = line.trimmingCharacters(in: .whitespaces)
         if trimmed.isEmpty || trimmed.hasPrefix("#") { continue }
         guard let eq = line.firstIndex(of: "="), eq != line.startIndex,

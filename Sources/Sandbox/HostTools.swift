@@ -30,8 +30,10 @@ enum HostTools {
     }
 
     /// Runs a program to completion, killing it after `timeout` seconds.
+    ///
+    /// Clean-up commands pass `interruptible: false` so that Ctrl-C, which kills the run's other programs, lets them finish.
     @discardableResult
-    static func run(_ executable: String, _ arguments: [String], timeout: Double = 300) throws -> ToolResult {
+    static func run(_ executable: String, _ arguments: [String], timeout: Double = 300, interruptible: Bool = true) throws -> ToolResult {
         guard let path = executable.hasPrefix("/") ? executable : locate(executable) else {
             throw SandboxError.engineFailed("\(executable) is not installed")
         }
@@ -45,6 +47,8 @@ enum HostTools {
         let outData = PipeCollector(out.fileHandleForReading)
         let errData = PipeCollector(err.fileHandleForReading)
         try process.run()
+        if interruptible { InterruptGuard.track(process.processIdentifier) }
+        defer { if interruptible { InterruptGuard.untrack(process.processIdentifier) } }
         let timedOut = !wait(for: process, timeout: timeout)
         if timedOut {
             process.terminate()

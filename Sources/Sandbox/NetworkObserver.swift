@@ -29,7 +29,7 @@ final class NetworkObserver: @unchecked Sendable {
     /// Creates the namespace (loopback plus the catch-all local routes) and starts listening in it.
     func start(cleanup: CleanupStack) throws {
         try HostTools.require("ip", ["netns", "add", namespaceName], timeout: 30)
-        cleanup.push { [namespaceName] in _ = try? HostTools.run("ip", ["netns", "delete", namespaceName], timeout: 30) }
+        cleanup.push { [namespaceName] in _ = try? HostTools.run("ip", ["netns", "delete", namespaceName], timeout: 30, interruptible: false) }
         try HostTools.require("ip", ["-n", namespaceName, "link", "set", "lo", "up"], timeout: 30)
         try HostTools.require("ip", ["-n", namespaceName, "route", "add", "local", "0.0.0.0/0", "dev", "lo"], timeout: 30)
         // IPv6 may be disabled on the host; then there is nothing to observe there either.

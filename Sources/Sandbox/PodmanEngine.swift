@@ -38,7 +38,7 @@ final class PodmanEngine: ContainerEngine {
         imageID = id
         // An image someone already had stays; one tre-lint brought in goes when the run ends.
         if !before.contains(id) && !before.contains("sha256:" + id) {
-            cleanup.push { [podman] in _ = try? HostTools.run(podman, ["rmi", "--force", id], timeout: 300) }
+            cleanup.push { [podman] in _ = try? HostTools.run(podman, ["rmi", "--force", id], timeout: 300, interruptible: false) }
         }
     }
 
@@ -84,10 +84,12 @@ final class PodmanEngine: ContainerEngine {
         process.standardError = log
         let started = Date()
         try process.run()
-        let remove = cleanup.push { [podman] in _ = try? HostTools.run(podman, ["rm", "--force", "--time", "0", name], timeout: 60) }
+        InterruptGuard.track(process.processIdentifier)
+        defer { InterruptGuard.untrack(process.processIdentifier) }
+        let remove = cleanup.push { [podman] in _ = try? HostTools.run(podman, ["rm", "--force", "--time", "0", name], timeout: 60, interruptible: false) }
         let finished = HostTools.wait(for: process, timeout: spec.limits.timeoutSeconds)
         if !finished {
-            _ = try? HostTools.run(podman, ["kill", "--signal", "KILL", name], timeout: 30)
+            _ = try? HostTools.run(podman, ["kill", "--signal", "KILL", name], timeout: 30, interruptible: false)
             if !HostTools.wait(for: process, timeout: 30) {
                 kill(process.processIdentifier, SIGKILL)
                 process.waitUntilExit()

@@ -101,13 +101,15 @@ final class RuncEngine: ContainerEngine {
         process.standardError = log
         let started = Date()
         try process.run()
+        InterruptGuard.track(process.processIdentifier)
+        defer { InterruptGuard.untrack(process.processIdentifier) }
         let removeContainer = cleanup.push { [runtime] in
-            _ = try? HostTools.run(runtime, ["--root", state.path, "kill", spec.id, "KILL"], timeout: 10)
-            _ = try? HostTools.run(runtime, ["--root", state.path, "delete", "--force", spec.id], timeout: 30)
+            _ = try? HostTools.run(runtime, ["--root", state.path, "kill", spec.id, "KILL"], timeout: 10, interruptible: false)
+            _ = try? HostTools.run(runtime, ["--root", state.path, "delete", "--force", spec.id], timeout: 30, interruptible: false)
         }
         let finished = HostTools.wait(for: process, timeout: spec.limits.timeoutSeconds)
         if !finished {
-            _ = try? HostTools.run(runtime, ["--root", state.path, "kill", spec.id, "KILL"], timeout: 10)
+            _ = try? HostTools.run(runtime, ["--root", state.path, "kill", spec.id, "KILL"], timeout: 10, interruptible: false)
             if !HostTools.wait(for: process, timeout: 10) {
                 kill(process.processIdentifier, SIGKILL)
                 process.waitUntilExit()

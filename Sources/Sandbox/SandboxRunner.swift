@@ -18,6 +18,7 @@ public enum SandboxRunner {
         defer {
             cleanup.runAll()
             InterruptGuard.leave(cleanup)
+            InterruptGuard.finishIfInterrupted()
         }
         let workDir = try makeWorkDir()
         cleanup.push { try? FileManager.default.removeItem(at: workDir) }
@@ -55,8 +56,10 @@ public enum SandboxRunner {
         let runID = String(UInt32.random(in: 0x1000_0000...0xFFFF_FFFF), radix: 16)
         let context = RunContext(request: request, engine: engine, workDir: workDir, runID: runID, gpuDevices: gpuDevices)
 
+        try FileManager.default.createDirectory(at: workDir.appendingPathComponent("profiles"), withIntermediateDirectories: false)
         var runs: [ProfileResult] = []
         for profile in request.profiles {
+            try stopIfInterrupted()
             runs.append(try context.runProfile(profile, fixtures: fixtures, suffix: "", cleanup: cleanup))
         }
 
@@ -67,6 +70,7 @@ public enum SandboxRunner {
             let folder = workDir.appendingPathComponent("renamed-fixtures")
             let renamed = try fixtures.renamingInputs(into: folder)
             if !renamed.renamed.isEmpty {
+                try stopIfInterrupted()
                 let run = try context.runProfile(profile, fixtures: renamed.fixtures, suffix: "-renamed", cleanup: cleanup)
                 let log = context.fullLog(profile: profile, suffix: "-renamed")
                 let oldNames = renamed.renamed.keys.sorted().filter { containsToken(log, URL(fileURLWithPath: $0).lastPathComponent) }
@@ -79,6 +83,10 @@ public enum SandboxRunner {
         let report = SandboxReport(engine: engine.name, profiles: runs, inputListCheck: inputCheck, notes: notes)
         let violations = Verdicts.violations(for: report, profiles: request.profiles, request: request)
         return SandboxOutcome(report: report, violations: violations)
+    }
+
+    private static func stopIfInterrupted() throws {
+        if InterruptGuard.isInterrupted { throw SandboxError.engineFailed("interrupted") }
     }
 
     private static func validate(_ request: SandboxRequest) throws {
@@ -151,7 +159,8 @@ struct RunContext {
         defer { cleanup.run(token) }
         let manager = FileManager.default
         let dir = folder(profile: profile, suffix: suffix)
-        try manager.createDirectory(at: dir, withIntermediateDirectories: true)
+        // Without intermediates: after Ctrl-C has removed the work folder, this fails instead of recreating it.
+        try manager.createDirectory(at: dir, withIntermediateDirectories: false)
         let id = "\(runID)-\(profile.name.lowercased())\(suffix)"
 
         let uid: Int, gid: Int
@@ -246,6 +255,7 @@ struct RunContext {
             timedOut: result.timedOut, outOfMemory: outOfMemory, pidsLimitHit: pidsHit, user: result.user,
             readOnlyRoot: profile.readOnlyRoot, outputTail: nil, reason: result.reason)
         if !run.passed { run.outputTail = tail(of: spec.logFile, lines: 20) }
+        if result.reason != nil { run.peakMemoryBytes = nil }
         return run
     }
 

@@ -1,6 +1,10 @@
 import Foundation
 import ImageKit
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// Who the container process runs as.
 enum ProcessIdentity: Equatable {
     /// The image's `USER` (root when unset), resolved against the image's own `/etc/passwd`.
@@ -120,4 +124,45 @@ func signalName(forExitStatus status: Int) -> String? {
                  9: "SIGKILL", 11: "SIGSEGV", 13: "SIGPIPE", 14: "SIGALRM", 15: "SIGTERM"]
     guard status > 128 else { return nil }
     return names[status - 128]
+}
+
+/// How the engine's foreground process ended.
+struct ForegroundRun {
+    var status: Int32
+    /// The engine process itself died of a signal (so `status` is not the container's).
+    var engineKilled: Bool
+    /// False when the time limit ran out and the container was killed.
+    var finished: Bool
+    var durationSeconds: Double
+}
+
+/// Runs an engine's foreground `run` with the container's output in `logFile`, killing the container through
+/// `killContainer` when the time limit runs out, and the engine process itself if it does not then return.
+func runInForeground(
+    _ executable: String, _ arguments: [String], logFile: URL, timeout: Double, killContainer: () -> Void
+) throws -> ForegroundRun {
+    _ = FileManager.default.createFile(atPath: logFile.path, contents: Data())
+    let log = try FileHandle(forWritingTo: logFile)
+    defer { try? log.close() }
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: executable)
+    process.arguments = arguments
+    process.standardInput = FileHandle.nullDevice
+    process.standardOutput = log
+    process.standardError = log
+    let started = Date()
+    try process.run()
+    InterruptGuard.track(process.processIdentifier)
+    defer { InterruptGuard.untrack(process.processIdentifier) }
+    let finished = HostTools.wait(for: process, timeout: timeout)
+    if !finished {
+        killContainer()
+        if !HostTools.wait(for: process, timeout: 30) {
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+        }
+    }
+    return ForegroundRun(
+        status: process.terminationStatus, engineKilled: process.terminationReason == .uncaughtSignal, finished: finished,
+        durationSeconds: Date().timeIntervalSince(started))
 }

@@ -73,30 +73,14 @@ final class PodmanEngine: ContainerEngine {
         arguments.append(imageID)
         arguments += spec.arguments
 
-        _ = FileManager.default.createFile(atPath: spec.logFile.path, contents: Data())
-        let log = try FileHandle(forWritingTo: spec.logFile)
-        defer { try? log.close() }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: podman)
-        process.arguments = arguments
-        process.standardInput = FileHandle.nullDevice
-        process.standardOutput = log
-        process.standardError = log
-        let started = Date()
-        try process.run()
-        InterruptGuard.track(process.processIdentifier)
-        defer { InterruptGuard.untrack(process.processIdentifier) }
-        let remove = cleanup.push { [podman] in _ = try? HostTools.run(podman, ["rm", "--force", "--time", "0", name], timeout: 60, interruptible: false) }
-        let finished = HostTools.wait(for: process, timeout: spec.limits.timeoutSeconds)
-        if !finished {
-            _ = try? HostTools.run(podman, ["kill", "--signal", "KILL", name], timeout: 30, interruptible: false)
-            if !HostTools.wait(for: process, timeout: 30) {
-                kill(process.processIdentifier, SIGKILL)
-                process.waitUntilExit()
-            }
+        let remove = cleanup.push { [podman] in
+            _ = try? HostTools.run(podman, ["rm", "--force", "--time", "0", name], timeout: 60, interruptible: false)
         }
-        let duration = Date().timeIntervalSince(started)
-        let status = Int(process.terminationStatus)
+        let foreground = try runInForeground(podman, arguments, logFile: spec.logFile, timeout: spec.limits.timeoutSeconds) {
+            _ = try? HostTools.run(podman, ["kill", "--signal", "KILL", name], timeout: 30, interruptible: false)
+        }
+        let duration = foreground.durationSeconds, finished = foreground.finished
+        let status = Int(foreground.status)
         let state = (try? HostTools.run(podman, ["inspect", "--format", "{{.State.Status}} {{.State.ExitCode}}", name], timeout: 60))
         let created = state?.succeeded == true
         var writes = created ? changes(of: name, binds: spec.binds) : []

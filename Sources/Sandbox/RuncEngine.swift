@@ -90,36 +90,19 @@ final class RuncEngine: ContainerEngine {
         try JSONSerialization.data(withJSONObject: bundleConfig, options: [.prettyPrinted, .sortedKeys])
             .write(to: bundle.appendingPathComponent("config.json"))
 
-        _ = manager.createFile(atPath: spec.logFile.path, contents: Data())
-        let log = try FileHandle(forWritingTo: spec.logFile)
-        defer { try? log.close() }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: runtime)
-        process.arguments = ["--root", state.path, "run", "--bundle", bundle.path, spec.id]
-        process.standardInput = FileHandle.nullDevice
-        process.standardOutput = log
-        process.standardError = log
-        let started = Date()
-        try process.run()
-        InterruptGuard.track(process.processIdentifier)
-        defer { InterruptGuard.untrack(process.processIdentifier) }
         let removeContainer = cleanup.push { [runtime] in
             _ = try? HostTools.run(runtime, ["--root", state.path, "kill", spec.id, "KILL"], timeout: 10, interruptible: false)
             _ = try? HostTools.run(runtime, ["--root", state.path, "delete", "--force", spec.id], timeout: 30, interruptible: false)
         }
-        let finished = HostTools.wait(for: process, timeout: spec.limits.timeoutSeconds)
-        if !finished {
+        let foreground = try runInForeground(
+            runtime, ["--root", state.path, "run", "--bundle", bundle.path, spec.id], logFile: spec.logFile,
+            timeout: spec.limits.timeoutSeconds
+        ) {
             _ = try? HostTools.run(runtime, ["--root", state.path, "kill", spec.id, "KILL"], timeout: 10, interruptible: false)
-            if !HostTools.wait(for: process, timeout: 10) {
-                kill(process.processIdentifier, SIGKILL)
-                process.waitUntilExit()
-            }
         }
-        let duration = Date().timeIntervalSince(started)
         cleanup.run(removeContainer)
-
-        let status = Int(process.terminationStatus)
-        let killedRuntime = process.terminationReason == .uncaughtSignal
+        let status = Int(foreground.status), finished = foreground.finished, duration = foreground.durationSeconds
+        let killedRuntime = foreground.engineKilled
         let writes = overlayChanges(in: upper)
         cleanup.run(unmount)
         return ContainerResult(

@@ -63,17 +63,19 @@ public struct SandboxRequest: Sendable {
     public var gpu: Bool
     /// Runs the TRE908 second run with renamed inputs.
     public var checkInputList: Bool
+    /// Where the run's temporary folder goes; the system's temporary directory when nil.
+    public var temporaryDirectory: URL?
 
     public init(
         image: SandboxImage, profiles: [ProfileSpec] = ProfileSpec.defaults, mounts: MountPoints = .standard,
         fixtures: URL? = nil, envFile: URL? = nil, argFile: URL? = nil, optFile: URL? = nil,
         limits: SandboxLimits = SandboxLimits(), engine: EngineChoice = .auto, keepOutputs: URL? = nil,
-        safeDataWritable: Bool = false, gpu: Bool = false, checkInputList: Bool = true
+        safeDataWritable: Bool = false, gpu: Bool = false, checkInputList: Bool = true, temporaryDirectory: URL? = nil
     ) {
         self.image = image; self.profiles = profiles; self.mounts = mounts; self.fixtures = fixtures
         self.envFile = envFile; self.argFile = argFile; self.optFile = optFile; self.limits = limits
         self.engine = engine; self.keepOutputs = keepOutputs; self.safeDataWritable = safeDataWritable
-        self.gpu = gpu; self.checkInputList = checkInputList
+        self.gpu = gpu; self.checkInputList = checkInputList; self.temporaryDirectory = temporaryDirectory
     }
 }
 
@@ -145,13 +147,17 @@ public struct InputListCheck: Codable, Sendable, Equatable {
 /// The `run` object of the JSON report.
 public struct SandboxReport: Codable, Sendable, Equatable {
     public var engine: String
+    /// The id in the names of the run's network namespaces, cgroups and containers (`tre-lint-ID-PROFILE`).
+    public var runId: String?
     public var profiles: [ProfileResult]
     public var inputListCheck: InputListCheck?
     /// What the run could not test, or did differently from the TRE ("cannot test GPU: no NVIDIA device").
     public var notes: [String]
 
-    public init(engine: String, profiles: [ProfileResult] = [], inputListCheck: InputListCheck? = nil, notes: [String] = []) {
-        self.engine = engine; self.profiles = profiles; self.inputListCheck = inputListCheck; self.notes = notes
+    public init(
+        engine: String, runId: String? = nil, profiles: [ProfileResult] = [], inputListCheck: InputListCheck? = nil, notes: [String] = []
+    ) {
+        self.engine = engine; self.runId = runId; self.profiles = profiles; self.inputListCheck = inputListCheck; self.notes = notes
     }
 }
 

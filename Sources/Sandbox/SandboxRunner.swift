@@ -20,7 +20,7 @@ public enum SandboxRunner {
             InterruptGuard.leave(cleanup)
             InterruptGuard.finishIfInterrupted()
         }
-        let workDir = try makeWorkDir()
+        let workDir = try makeWorkDir(in: request.temporaryDirectory)
         cleanup.push { try? FileManager.default.removeItem(at: workDir) }
         let fixtures = try Fixtures.load(
             folder: request.fixtures, envFile: request.envFile, argFile: request.argFile, optFile: request.optFile,
@@ -80,7 +80,7 @@ public enum SandboxRunner {
             }
         }
 
-        let report = SandboxReport(engine: engine.name, profiles: runs, inputListCheck: inputCheck, notes: notes)
+        let report = SandboxReport(engine: engine.name, runId: runID, profiles: runs, inputListCheck: inputCheck, notes: notes)
         let violations = Verdicts.violations(for: report, profiles: request.profiles, request: request)
         return SandboxOutcome(report: report, violations: violations)
     }
@@ -112,8 +112,8 @@ public enum SandboxRunner {
         guard Set(paths).count == 3 else { throw SandboxError.badConfiguration("the three mount paths must differ") }
     }
 
-    private static func makeWorkDir() throws -> URL {
-        let base = FileManager.default.temporaryDirectory.path
+    private static func makeWorkDir(in folder: URL?) throws -> URL {
+        let base = (folder ?? FileManager.default.temporaryDirectory).path
         var template = Array((base.hasSuffix("/") ? base : base + "/").utf8CString.dropLast()) + Array("tre-lint-run-XXXXXX".utf8CString)
         guard let made = mkdtemp(&template) else {
             throw SandboxError.engineFailed("cannot create a temporary directory under \(base): \(errnoText())")

@@ -7,13 +7,38 @@ import Testing
 enum Scenarios {
     static let quickLimits = SandboxLimits(timeoutSeconds: 30, memoryGB: 0.25, cores: 1, pids: 128)
 
+    /// Runs the sandbox with its temporary folder in a folder of the test's, then checks that nothing of the run is
+    /// left on the host: no files, mounts, network namespaces, cgroups or podman containers.
     static func run(
         _ image: SandboxImage, engine: EngineChoice, fixtures: URL? = nil, profiles: [ProfileSpec] = ProfileSpec.defaults,
         limits: SandboxLimits = quickLimits, checkInputList: Bool = false, keepOutputs: URL? = nil
     ) throws -> SandboxOutcome {
-        try SandboxRunner.run(SandboxRequest(
+        let base = FileManager.default.temporaryDirectory.appendingPathComponent("tre-lint-sandbox-test-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: base, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: base) }
+        let outcome = try SandboxRunner.run(SandboxRequest(
             image: image, profiles: profiles, fixtures: fixtures, limits: limits, engine: engine, keepOutputs: keepOutputs,
-            checkInputList: checkInputList))
+            checkInputList: checkInputList, temporaryDirectory: base))
+        try expectCleanedUp(outcome, base: base)
+        return outcome
+    }
+
+    static func expectCleanedUp(_ outcome: SandboxOutcome, base: URL) throws {
+        #expect(try FileManager.default.contentsOfDirectory(atPath: base.path).isEmpty, "temporary files left")
+        let mounts = try String(contentsOfFile: "/proc/self/mountinfo", encoding: .utf8)
+        #expect(!mounts.contains(base.path), "mounts left under \(base.path)")
+        let id = try #require(outcome.report.runId)
+        let prefix = "tre-lint-\(id)-"
+        let namespaces = (try? FileManager.default.contentsOfDirectory(atPath: "/run/netns")) ?? []
+        #expect(!namespaces.contains { $0.hasPrefix(prefix) }, "network namespaces left")
+        for hierarchy in (try? FileManager.default.contentsOfDirectory(atPath: "/sys/fs/cgroup")) ?? [] {
+            let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/sys/fs/cgroup/" + hierarchy)) ?? []
+            #expect(!entries.contains { $0.hasPrefix(prefix) }, "cgroups left in \(hierarchy)")
+        }
+        if HostTools.locate("podman") != nil {
+            let containers = try HostTools.run("podman", ["ps", "--all", "--format", "{{.Names}}"]).output
+            #expect(!containers.contains(prefix), "podman containers left")
+        }
     }
 
     static func rules(_ outcome: SandboxOutcome) -> [String] { outcome.violations.map(\.rule) }

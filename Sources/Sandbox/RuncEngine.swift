@@ -79,7 +79,8 @@ final class RuncEngine: ContainerEngine {
         }
 
         let options = "lowerdir=\(stub.path):\(rootfs.path),upperdir=\(upper.path),workdir=\(work.path)"
-        guard mount("overlay", merged.path, "overlay", 0, options) == 0 else {
+        // nodev and nosuid: device nodes and setuid files shipped in the image stay inert on the host's side too.
+        guard mount("overlay", merged.path, "overlay", UInt(MS_NODEV | MS_NOSUID), options) == 0 else {
             throw SandboxError.engineFailed("cannot mount the overlay root filesystem: \(errnoText())")
         }
         let unmount = cleanup.push { _ = umount2(merged.path, Int32(MNT_DETACH)) }

@@ -79,6 +79,19 @@ public struct SandboxRequest: Sendable {
     }
 }
 
+extension SandboxRequest {
+    /// A request from `.tre-lint.yaml`'s `run:` and `mounts:` sections (paths already absolute), with `tre.md`'s
+    /// defaults where they are silent: all three profiles, engine chosen automatically, 600 s, 4 GB, 1 core.
+    public init(image: SandboxImage, settings: RunSettings, mounts: MountPoints = .standard, optFile: URL? = nil) {
+        func url(_ path: String?) -> URL? { path.map { URL(fileURLWithPath: $0) } }
+        self.init(
+            image: image, profiles: settings.profiles ?? ProfileSpec.defaults, mounts: mounts, fixtures: url(settings.fixtures),
+            envFile: url(settings.envFile), argFile: url(settings.argFile), optFile: optFile,
+            limits: SandboxLimits(timeoutSeconds: settings.timeout ?? 600, memoryGB: settings.memory ?? 4),
+            engine: settings.engine ?? .auto)
+    }
+}
+
 /// One attempt of the container to reach the network, as observed in its private network namespace.
 public struct NetworkAttempt: Codable, Sendable, Equatable, Hashable {
     /// `dns`, `tcp` or `udp`.

@@ -39,9 +39,9 @@ enum Verdicts {
                 profile: report.profiles.first { !$0.networkAttempts.isEmpty }?.name, evidence: attempts.map(\.summary)))
         }
 
-        let writers = report.profiles.filter { !$0.writesOutsideAllowed.isEmpty }
+        let writers = report.profiles.filter { !harmfulWrites($0).isEmpty }
         if let first = writers.first {
-            let paths = unique(writers.flatMap(\.writesOutsideAllowed))
+            let paths = unique(writers.flatMap(harmfulWrites))
             result.append(RunViolation(
                 rule: "TRE904",
                 message: "Under \(writers.map(label).joined(separator: ", ")) it wrote outside \(mounts.scratch) and \(mounts.safeOutputs): \(listed(paths)). Under Apptainer the root filesystem is read-only, so these writes fail there.",
@@ -128,8 +128,8 @@ enum Verdicts {
         if let profile, profile.user == .image, !isRoot {
             let data = profile.mounts.safeData, out = profile.mounts.safeOutputs
             why = "it runs as \(run.user) (its USER), but under \(label) \(mounts.safeData) is \(data.description) and \(mounts.safeOutputs) is \(out.description) inside the container: only root can read the data and write the results. Drop USER: the TRE maps root to you"
-        } else if let profile, profile.readOnlyRoot, readOnlyHit || passing.contains(where: { !$0.writesOutsideAllowed.isEmpty }) {
-            let writes = unique(passing.flatMap(\.writesOutsideAllowed))
+        } else if let profile, profile.readOnlyRoot, readOnlyHit || passing.contains(where: { !harmfulWrites($0).isEmpty }) {
+            let writes = unique(passing.flatMap(harmfulWrites))
             why = "under \(label) the root filesystem is read-only"
             if !writes.isEmpty { why += ", and elsewhere it writes \(listed(writes))" }
             why += ": write temporary files to \(mounts.scratch) (set TMPDIR) and results to \(mounts.safeOutputs)"
@@ -144,6 +144,12 @@ enum Verdicts {
         return (message, run.outputTail ?? [])
     }
 
+    /// Writes outside the mounts that fail under a read-only root; Python's bytecode caches are left out, because
+    /// Python carries on without them.
+    static func harmfulWrites(_ run: ProfileResult) -> [String] {
+        run.writesOutsideAllowed.filter { !isBytecodeCache($0) }
+    }
+
     private static func unique<T: Hashable>(_ items: [T]) -> [T] {
         var seen = Set<T>()
         return items.filter { seen.insert($0).inserted }
@@ -152,6 +158,11 @@ enum Verdicts {
     private static func listed(_ paths: [String]) -> String {
         paths.count <= 10 ? paths.joined(separator: ", ") : paths.prefix(10).joined(separator: ", ") + " and \(paths.count - 10) more"
     }
+}
+
+/// A CPython bytecode cache file, which Python skips writing when it cannot.
+func isBytecodeCache(_ path: String) -> Bool {
+    path.contains("/__pycache__/") && (path.hasSuffix(".pyc") || path.hasSuffix("/"))
 }
 
 func formatBytes(_ bytes: Int64) -> String {

@@ -159,6 +159,20 @@ struct ParsingTests {
         #expect(Verdicts.violations(for: SandboxReport(engine: "runc", profiles: [light]), profiles: [.podman], request: request).isEmpty)
     }
 
+    @Test func pythonBytecodeCachesAreNotTRE904() {
+        var run = ProfileResult(
+            name: "podman", exitCode: 0, signal: nil, durationSeconds: 1, outputs: ["r.csv"], networkAttempts: [],
+            writesOutsideAllowed: ["/usr/lib/python3.11/__pycache__/os.cpython-311.pyc"], safeDataModifications: [],
+            peakMemoryBytes: 1, timedOut: false, outOfMemory: false, pidsLimitHit: false, user: "0:0", readOnlyRoot: false,
+            outputTail: nil, reason: nil)
+        let request = SandboxRequest(image: SandboxImage(config: .init(), archivePath: nil) { _ in }, profiles: [.podman])
+        #expect(Verdicts.violations(for: SandboxReport(engine: "runc", profiles: [run]), profiles: [.podman], request: request).isEmpty)
+        run.writesOutsideAllowed.append("/app/cache.db")
+        let violations = Verdicts.violations(for: SandboxReport(engine: "runc", profiles: [run]), profiles: [.podman], request: request)
+        #expect(violations.map(\.rule) == ["TRE904"])
+        #expect(violations.first?.evidence == ["/app/cache.db"])
+    }
+
     @Test func missingEngineIsTRE910WithReasonAndFix() throws {
         let request = SandboxRequest(image: SandboxImage(config: .init(), archivePath: nil) { _ in }, engine: .docker)
         let outcome = try SandboxRunner.run(request)

@@ -198,6 +198,19 @@ enum Scenarios {
         #expect(outcome.violations[1].message.contains("expected uid 1000"))
     }
 
+    static func apptainerHome(_ engine: EngineChoice) throws {
+        let folder = try TestFolder()
+        let script = "echo note > \"$HOME/notes\" && echo \"$HOME\" > /safe_outputs/home && echo ok > /scratch/tmp"
+        let image = try shellImage("home", script, in: folder)
+        let outcome = try run(image, engine: engine, profiles: [.apptainer])
+        let run = try #require(outcome.report.profiles.first)
+        // $HOME is bound in from a fresh folder, so writing there is allowed even with a read-only root.
+        #expect(run.passed, "\(run.outputTail ?? [])")
+        #expect(run.writesOutsideAllowed.isEmpty)
+        #expect(run.outputs == ["home"])
+        #expect(outcome.violations.isEmpty, "\(outcome.violations)")
+    }
+
     static func ignoresInputList(_ engine: EngineChoice) throws {
         let folder = try TestFolder()
         let fixtures = try folder.fixtures(args: "/safe_data/input.csv\n")
@@ -233,6 +246,7 @@ struct RuncScenarioTests {
     @Test func nonRootUser() throws { try Scenarios.nonRootUser(.runc) }
     @Test func onlyFixedUser() throws { try Scenarios.onlyFixedUser(.runc) }
     @Test func ignoresInputList() throws { try Scenarios.ignoresInputList(.runc) }
+    @Test func apptainerHome() throws { try Scenarios.apptainerHome(.runc) }
 }
 
 @Suite("Sandbox under podman", .serialized, .enabled(if: HostTools.locate("podman") != nil, "podman is not installed"))
@@ -248,4 +262,5 @@ struct PodmanScenarioTests {
     @Test func nonRootUser() throws { try Scenarios.nonRootUser(.podman) }
     @Test func onlyFixedUser() throws { try Scenarios.onlyFixedUser(.podman) }
     @Test func ignoresInputList() throws { try Scenarios.ignoresInputList(.podman) }
+    @Test func apptainerHome() throws { try Scenarios.apptainerHome(.podman) }
 }

@@ -28,6 +28,8 @@ final class ResourceCgroup {
             try Self.write(dir + "/memory.max", String(limits.memoryBytes))
             try? Self.write(dir + "/memory.swap.max", "0")
             try Self.write(dir + "/pids.max", String(limits.pids))
+            // The engine nests the container's cgroup below this one and needs these controllers there.
+            try? Self.write(dir + "/cgroup.subtree_control", "+cpu +memory +pids")
         } else {
             let memory = Self.root + "/memory/" + name, pids = Self.root + "/pids/" + name
             guard manager.fileExists(atPath: Self.root + "/memory"), manager.fileExists(atPath: Self.root + "/pids") else {

@@ -61,7 +61,7 @@ let package = Package(
         .testTarget(name: "ImageKitTests", dependencies: ["ImageKit", "TestSupport"], swiftSettings: strict),
         .testTarget(
             name: "DockerfileKitTests", dependencies: ["DockerfileKit"], exclude: ["Corpus"], swiftSettings: strict),
-        .testTarget(name: "SandboxTests", dependencies: ["Sandbox", "TestSupport"], swiftSettings: strict),
+        .testTarget(name: "SandboxTests", dependencies: ["Sandbox", "TestSupport", "Yams"], swiftSettings: strict),
         .testTarget(
             name: "RulesTests",
             dependencies: ["Rules", "Reports", "TRELint", "TestSupport"],

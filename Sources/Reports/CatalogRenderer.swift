@@ -42,10 +42,10 @@ public enum CatalogRenderer {
             "severity: \(rule.severity.rawValue)    category: \(rule.category)",
             "",
             "Why",
-            indent(rule.rationale),
+            indent(wrap(rule.rationale)),
             "",
             "Fix",
-            indent(rule.fix),
+            indent(wrap(rule.fix)),
         ]
         for (triggers, heading) in [(true, "Fires on"), (false, "Silent on")] {
             guard let example = entry.example(triggers: triggers) else { continue }
@@ -54,6 +54,23 @@ public enum CatalogRenderer {
             lines.append(indent(example.body))
         }
         return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// Prose broken into lines of at most `width` characters at spaces, keeping existing line breaks.
+    static func wrap(_ text: String, width: Int = 76) -> String {
+        text.split(separator: "\n", omittingEmptySubsequences: false).map { paragraph in
+            var lines: [String] = []
+            var current = ""
+            for word in paragraph.split(separator: " ") {
+                if !current.isEmpty, current.count + 1 + word.count > width {
+                    lines.append(current)
+                    current = ""
+                }
+                current += current.isEmpty ? String(word) : " \(word)"
+            }
+            lines.append(current)
+            return lines.joined(separator: "\n")
+        }.joined(separator: "\n")
     }
 
     private static func indent(_ text: String) -> String {

@@ -68,6 +68,7 @@ let package = Package(
         .testTarget(
             name: "RulesTests",
             dependencies: ["Rules", "Reports", "TRELint", "TestSupport"],
+            exclude: ["Fixtures", "Golden"],
             swiftSettings: strict
         ),
         .testTarget(name: "CLITests", dependencies: ["TRELint", "TestSupport"], swiftSettings: strict),

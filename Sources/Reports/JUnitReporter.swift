@@ -1,3 +1,4 @@
+import Foundation
 import Rules
 
 /// JUnit XML for CI test views: one test case per catalog rule, failing when the rule has a finding at or above `--fail-on`;
@@ -15,8 +16,8 @@ public struct JUnitReporter: Reporter {
         var failures = 0
         for rule in settings.catalog.rules {
             let findings = byRule[rule.id] ?? []
-            let name = Self.escape("\(rule.id) \(rule.title)")
-            let classname = Self.escape("tre-lint.\(rule.category)")
+            let name = Self.escapeAttribute("\(rule.id) \(rule.title)")
+            let classname = Self.escapeAttribute("tre-lint.\(rule.category)")
             guard !findings.isEmpty else {
                 cases.append("    <testcase classname=\"\(classname)\" name=\"\(name)\"/>")
                 continue
@@ -28,7 +29,7 @@ public struct JUnitReporter: Reporter {
             if failing {
                 failures += 1
                 let worst = findings.map(\.severity).max() ?? rule.severity
-                let message = Self.escape("\(findings.count) finding\(findings.count == 1 ? "" : "s"): \(findings[0].message)")
+                let message = Self.escapeAttribute("\(findings.count) finding\(findings.count == 1 ? "" : "s"): \(findings[0].message)")
                 lines.append("      <failure type=\"\(worst.rawValue)\" message=\"\(message)\">\(Self.escape(body))</failure>")
             } else {
                 lines.append("      <system-out>\(Self.escape(body))</system-out>")
@@ -37,7 +38,7 @@ public struct JUnitReporter: Reporter {
             cases.append(lines.joined(separator: "\n"))
         }
         let count = settings.catalog.rules.count
-        let suiteName = Self.escape("tre-lint \(report.image.reference)")
+        let suiteName = Self.escapeAttribute("tre-lint \(report.image.reference)")
         return """
             <?xml version="1.0" encoding="UTF-8"?>
             <testsuites name="tre-lint" tests="\(count)" failures="\(failures)" errors="0">
@@ -47,6 +48,11 @@ public struct JUnitReporter: Reporter {
             </testsuites>
 
             """
+    }
+
+    /// Escapes an attribute value; line breaks and tabs become character references, which parsers otherwise turn into spaces.
+    static func escapeAttribute(_ text: String) -> String {
+        escape(text).replacingOccurrences(of: "\n", with: "&#10;").replacingOccurrences(of: "\t", with: "&#9;")
     }
 
     /// Escapes text for XML content and attributes; characters XML 1.0 forbids become U+FFFD.

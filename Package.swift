@@ -41,6 +41,8 @@ let package = Package(
         .target(
             name: "Rules",
             dependencies: ["Facts", "Sandbox", "Yams"],
+            // RuleFiles is a symlink to rules/: its YAML files feed RuleCatalogPlugin, which embeds them.
+            exclude: ["RuleFiles/README.md"],
             swiftSettings: strict,
             plugins: ["RuleCatalogPlugin"]
         ),

@@ -87,7 +87,7 @@ extension CheckReport {
 
     /// One line saying what the verdict means.
     func verdictLine(failOn: FailThreshold) -> String {
-        let threshold = failOn == .none ? "--fail-on none" : "fail-on \(failOn.rawValue)"
+        let threshold = "fail-on \(failOn.rawValue)"
         switch verdict {
         case .pass: return "PASS (\(threshold)): \(summary.sentence)"
         case .fail: return "FAIL (\(threshold)): \(summary.sentence)"

@@ -2,9 +2,10 @@ import Foundation
 public import Sandbox
 import Yams
 
-/// The lowest severity that makes `check` fail (exit 1); `none` never fails.
+/// The lowest severity that makes `check` fail (exit 1); `none` (`.never`) never fails.
 public enum FailThreshold: String, Sendable, CaseIterable, Codable {
-    case error, warning, info, none
+    // `never` rather than `none`, so that `failOn: .none` on an optional cannot be misread as "not given".
+    case error, warning, info, never = "none"
 
     /// Whether a finding of this severity makes the run fail.
     public func fails(on severity: Severity) -> Bool {
@@ -12,7 +13,7 @@ public enum FailThreshold: String, Sendable, CaseIterable, Codable {
         case .error: severity >= .error
         case .warning: severity >= .warning
         case .info: true
-        case .none: false
+        case .never: false
         }
     }
 }

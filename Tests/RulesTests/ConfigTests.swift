@@ -185,7 +185,7 @@ struct ConfigTests {
         case .error: #expect(failing == [.error])
         case .warning: #expect(failing == [.warning, .error])
         case .info: #expect(failing == [.info, .warning, .error])
-        case .none: #expect(failing.isEmpty)
+        case .never: #expect(failing.isEmpty)
         }
     }
 }

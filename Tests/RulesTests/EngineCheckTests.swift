@@ -35,7 +35,7 @@ struct EngineCheckTests {
         #expect(try run(CheckRequest(image: "x", format: .json, output: output), in: directory, analyzed: &analyzed) == 0)
         try Data("fail-on: warning\n".utf8).write(to: directory.appendingPathComponent(".tre-lint.yaml"))
         #expect(try run(CheckRequest(image: "x", format: .json, output: output), in: directory, analyzed: &analyzed) == 1)
-        #expect(try run(CheckRequest(image: "x", format: .json, output: output, failOn: FailThreshold.none), in: directory, analyzed: &analyzed) == 0)
+        #expect(try run(CheckRequest(image: "x", format: .json, output: output, failOn: FailThreshold.never), in: directory, analyzed: &analyzed) == 0)
         let suppressBoth = [InlineSuppression(ruleIDs: ["TRE107"], startLine: 4, endLine: 4), InlineSuppression(ruleIDs: ["TRE203"], startLine: 5, endLine: 5)]
         #expect(try run(CheckRequest(image: "x", format: .json, output: output), in: directory, suppressions: suppressBoth, analyzed: &analyzed) == 0)
     }

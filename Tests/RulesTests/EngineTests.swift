@@ -118,7 +118,7 @@ struct EngineTests {
         #expect(RuleEngine.verdict(for: findings, failOn: .error) == .pass)
         #expect(RuleEngine.verdict(for: findings, failOn: .warning) == .fail)
         #expect(RuleEngine.verdict(for: findings, failOn: .info) == .fail)
-        #expect(RuleEngine.verdict(for: findings, failOn: .none) == .pass)
+        #expect(RuleEngine.verdict(for: findings, failOn: .never) == .pass)
         #expect(RuleEngine.verdict(for: [], failOn: .info) == .pass)
         #expect(Verdict.pass.exitCode == 0 && Verdict.fail.exitCode == 1)
     }

@@ -89,7 +89,7 @@ struct ReportsTests {
 
     @Test("JUnit XML parses, has one case per catalog rule, and fails the rules at or above --fail-on")
     func junit() throws {
-        for (failOn, failing) in [(FailThreshold.error, 3), (.warning, 5), (.info, 6), (.none, 0)] {
+        for (failOn, failing) in [(FailThreshold.error, 3), (.warning, 5), (.info, 6), (.never, 0)] {
             let xml = render(.junit, failOn: failOn)
             let counter = XMLCounter()
             let parser = XMLParser(data: Data(xml.utf8))

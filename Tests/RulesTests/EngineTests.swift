@@ -131,4 +131,17 @@ struct EngineTests {
         #expect(listed.message == "exited 3 writing /app/x" && listed.location == Location(kind: .run))
         #expect(try engine().findings(from: [listed]).first?.severity == .error)
     }
+
+    @Test("the engine skips the checks of ignored rules")
+    func ignoredChecksDoNotRun() {
+        struct Counting: RuleCheck {
+            let id: String
+            func check(_ context: Int) -> [Violation] {
+                [Violation(rule: id, message: "\(context)", location: Location(kind: .imageConfig))]
+            }
+        }
+        let registry = RuleRegistry<Int>([Counting(id: "TRE105"), Counting(id: "TRE107")])
+        #expect(engine(Configuration(ignore: ["TRE105"])).violations(from: registry, context: 1).map(\.rule) == ["TRE107"])
+        #expect(engine().violations(from: registry, context: 1).map(\.rule) == ["TRE105", "TRE107"])
+    }
 }

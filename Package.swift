@@ -41,10 +41,16 @@ let package = Package(
         .target(
             name: "Rules",
             dependencies: ["Facts", "Sandbox", "Yams"],
-            swiftSettings: strict
+            // RuleFiles is a symlink to rules/: its YAML files feed RuleCatalogPlugin, which embeds them.
+            exclude: ["RuleFiles/README.md"],
+            swiftSettings: strict,
+            plugins: ["RuleCatalogPlugin"]
         ),
+        // Turns rules/*.yaml into Swift source at build time, so the binary carries its catalog.
+        .executableTarget(name: "RuleCatalogGenerator", swiftSettings: strict),
+        .plugin(name: "RuleCatalogPlugin", capability: .buildTool(), dependencies: ["RuleCatalogGenerator"]),
         // Reporters: tty, json, sarif, junit, github, markdown.
-        .target(name: "Reports", dependencies: ["Rules"], swiftSettings: strict),
+        .target(name: "Reports", dependencies: ["Rules", "Sandbox"], swiftSettings: strict),
         // The core entry points the CLI calls: check, inspect, run, parse.
         .target(
             name: "TRELint",
@@ -65,6 +71,7 @@ let package = Package(
         .testTarget(
             name: "RulesTests",
             dependencies: ["Rules", "Reports", "TRELint", "TestSupport"],
+            exclude: ["Fixtures", "Golden"],
             swiftSettings: strict
         ),
         .testTarget(name: "CLITests", dependencies: ["TRELint", "TestSupport"], swiftSettings: strict),

@@ -1,0 +1,157 @@
+import Foundation
+
+/// The kind of secret a file or value was found to hold, judged by its content.
+public enum SecretKind: String, Sendable, Codable, CaseIterable {
+    case privateKey = "private key"
+    case awsCredentials = "AWS credentials"
+    case gcpServiceAccount = "GCP service-account key"
+    case azureStorageKey = "Azure storage account key"
+    case netrcPassword = ".netrc password"
+    case gitCredentials = "git credentials"
+    case pypircPassword = ".pypirc password"
+    case registryAuth = "registry auth token"
+    case githubToken = "GitHub token"
+    case gitlabToken = "GitLab token"
+    case slackToken = "Slack token"
+    case huggingFaceToken = "Hugging Face token"
+    case credentialURL = "password in a URL"
+    case namedSecret = "secret-named variable"
+}
+
+/// One secret found in a file of the image.
+public struct SecretFinding: Sendable, Equatable, Codable {
+    public var kind: SecretKind
+    public var path: String
+    /// 0-based layer that holds this copy of the file.
+    public var layer: Int
+    /// 1-based line of the match.
+    public var line: Int
+    /// Whether the file is still visible in the merged tree (false when a later layer deleted or replaced it).
+    public var visible: Bool
+
+    public init(kind: SecretKind, path: String, layer: Int, line: Int, visible: Bool = true) {
+        self.kind = kind; self.path = path; self.layer = layer; self.line = line; self.visible = visible
+    }
+}
+
+/// Content-based secret detection: each kind needs the secret's own shape, not just a suggestive file name.
+public enum SecretScanner {
+    /// Files larger than this are not credentials files; keys and tokens live in small files.
+    public static let maximumFileSize: Int64 = 256 * 1024
+
+    /// Whether a file is worth reading at all: small, not in documentation or in a test suite's fixtures.
+    public static func wants(path: String, size: Int64) -> Bool {
+        guard size > 0, size <= maximumFileSize else { return false }
+        let lower = path.lowercased()
+        for skipped in skippedPrefixes where lower.hasPrefix(skipped) { return false }
+        for fragment in skippedFragments where lower.contains(fragment) { return false }
+        let ext = (lower as NSString).pathExtension
+        return !binaryExtensions.contains(ext)
+    }
+
+    // Documentation and the test fixtures of installed packages carry published test keys
+    // (CPython's Lib/test/keycert.pem, cryptography's vectors, botocore's examples): not the image owner's secrets.
+    private static let skippedPrefixes = ["/proc/", "/sys/", "/usr/share/doc/", "/usr/share/man/", "/usr/share/locale/", "/usr/include/"]
+    private static let skippedFragments = [
+        "/site-packages/", "/dist-packages/", "/lib/python2", "/lib/python3", "/test/", "/tests/", "/testdata/",
+        "/test_data/", "/fixtures/", "/vectors/", "/node_modules/", "/site-library/", "/r/library/",
+        "/.julia/packages/", "/share/julia/", "/conda-meta/", "/pkgs/", "ssl-cert-snakeoil",
+    ]
+    private static let binaryExtensions: Set<String> = [
+        "so", "a", "o", "pyc", "pyo", "png", "jpg", "jpeg", "gif", "gz", "bz2", "xz", "zst", "zip", "whl", "tar", "jar",
+        "mo", "ttf", "woff", "woff2", "pdf", "npy", "npz", "pt", "bin", "safetensors", "h5", "parquet",
+    ]
+
+    // Cheap byte anchors: only files holding one of them are matched against the patterns.
+    private static let anchors: [Data] = [
+        "PRIVATE KEY", "AKIA", "ASIA", "aws_secret_access_key", "\"private_key\"", "AccountKey=", "password", "ghp_",
+        "gho_", "ghu_", "ghs_", "ghr_", "github_pat_", "glpat-", "xox", "hooks.slack.com", "hf_", "\"auth\"",
+        "_authToken", "://",
+    ].map { Data($0.utf8) }
+
+    /// Finds the secrets in one file's contents (empty for binary files).
+    public static func scan(path: String, contents: Data) -> [(kind: SecretKind, line: Int)] {
+        guard !contents.prefix(1024).contains(0) else { return [] }
+        guard anchors.contains(where: { contents.range(of: $0) != nil }) else { return [] }
+        guard let text = String(data: contents, encoding: .utf8) else { return [] }
+        let name = (path as NSString).lastPathComponent
+        var found: [(SecretKind, Int)] = []
+        func note(_ kind: SecretKind, _ line: Int) {
+            if !found.contains(where: { $0.0 == kind }) { found.append((kind, line)) }
+        }
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+        for (index, rawLine) in lines.enumerated() {
+            let line = String(rawLine)
+            let number = index + 1
+            if privateKeyHeader.matches(line), index + 1 < lines.count, base64Body.matches(String(lines[index + 1])) {
+                note(.privateKey, number)
+            }
+            if gcpPrivateKey.matches(line) { note(.gcpServiceAccount, number) }
+            if awsSecret.matches(line) || (awsKeyID.matches(line) && !line.contains("EXAMPLE")) { note(.awsCredentials, number) }
+            if azureKey.matches(line) { note(.azureStorageKey, number) }
+            if githubToken.matches(line) { note(.githubToken, number) }
+            if gitlabToken.matches(line) { note(.gitlabToken, number) }
+            if slackToken.matches(line) { note(.slackToken, number) }
+            if huggingFaceToken.matches(line), !line.contains("hf_hub"), !line.contains("hf_transfer") { note(.huggingFaceToken, number) }
+            if credentialURL.matches(line), !placeholderURL.matches(line) {
+                note(name == ".git-credentials" ? .gitCredentials : .credentialURL, number)
+            }
+            if name == ".netrc" || name == "_netrc", netrcPassword.matches(line) { note(.netrcPassword, number) }
+            if name == ".pypirc", pypircPassword.matches(line), !placeholderValue.matches(line) { note(.pypircPassword, number) }
+            if name == "config.json" || name == ".dockercfg" || name == ".npmrc", registryAuth.matches(line) {
+                note(.registryAuth, number)
+            }
+            if (name == "token" || name == "stored_tokens") && path.contains("huggingface"), hfTokenFile.matches(line) {
+                note(.huggingFaceToken, number)
+            }
+        }
+        return found.map { (kind: $0.0, line: $0.1) }
+    }
+
+    /// Secrets in an `Env` entry or a build command: token shapes, or a secret-named variable with a literal value.
+    public static func scanAssignmentText(_ text: String) -> SecretKind? {
+        if githubToken.matches(text) { return .githubToken }
+        if gitlabToken.matches(text) { return .gitlabToken }
+        if slackToken.matches(text) { return .slackToken }
+        if huggingFaceToken.matches(text), !text.contains("hf_hub"), !text.contains("hf_transfer") { return .huggingFaceToken }
+        if (awsKeyID.matches(text) && !text.contains("EXAMPLE")) || awsSecretAssignment.matches(text) { return .awsCredentials }
+        if azureKey.matches(text) { return .azureStorageKey }
+        if credentialURL.matches(text), !placeholderURL.matches(text) { return .credentialURL }
+        for match in secretNamedAssignment.allCaptures(in: text) {
+            let value = match.split(separator: "=", maxSplits: 1).last.map(String.init) ?? ""
+            if isLiteralSecretValue(value) { return .namedSecret }
+        }
+        return nil
+    }
+
+    /// A value that looks like a real secret: not empty, not a placeholder, not a path or a reference to another variable.
+    static func isLiteralSecretValue(_ raw: String) -> Bool {
+        let value = raw.trimmingCharacters(in: CharacterSet(charactersIn: "\"' "))
+        guard value.count >= 6 else { return false }
+        if value.hasPrefix("/") || value.hasPrefix("$") || value.hasPrefix("~") || value.hasPrefix("<") { return false }
+        if placeholderValue.matches("=" + value) { return false }
+        return true
+    }
+
+    private static let privateKeyHeader = Pattern(#"-----BEGIN (?:RSA |EC |DSA |OPENSSH |ENCRYPTED |PGP )?PRIVATE KEY(?: BLOCK)?-----"#)
+    private static let base64Body = Pattern(#"^\s*(?:[A-Za-z0-9+/=]{20,}|Proc-Type:|Version:|Comment:)"#)
+    private static let gcpPrivateKey = Pattern(#""private_key"\s*:\s*"-----BEGIN (?:RSA )?PRIVATE KEY-----\\n[A-Za-z0-9+/=]{20,}"#)
+    private static let awsKeyID = Pattern(#"\b(?:AKIA|ASIA)[0-9A-Z]{16}\b"#)
+    private static let awsSecret = Pattern(#"(?i)aws_secret_access_key\s*[=:]\s*["']?[A-Za-z0-9/+]{40}\b"#)
+    private static let awsSecretAssignment = Pattern(#"(?i)aws_secret_access_key=["']?[A-Za-z0-9/+]{40}\b"#)
+    private static let azureKey = Pattern(#"AccountKey=[A-Za-z0-9+/]{86}=="#)
+    private static let githubToken = Pattern(#"\b(?:gh[pousr]_[A-Za-z0-9]{36}|github_pat_[A-Za-z0-9_]{82})\b"#)
+    private static let gitlabToken = Pattern(#"\bglpat-[A-Za-z0-9_-]{20}\b"#)
+    private static let slackToken = Pattern(#"\bxox[baprs]-[0-9]{6,}-[0-9A-Za-z-]{10,}|https://hooks\.slack\.com/services/T[A-Z0-9]+/B[A-Z0-9]+/[A-Za-z0-9]{16,}"#)
+    private static let huggingFaceToken = Pattern(#"\bhf_[A-Za-z]{34}\b"#)
+    private static let hfTokenFile = Pattern(#"^\s*hf_[A-Za-z0-9]{30,}\s*$"#)
+    private static let credentialURL = Pattern(#"\b(?:https?|ftp|git|ssh)://[^\s:/@"'<>]+:[^\s:/@"'<>$]{3,}@[\w.-]+"#)
+    private static let placeholderURL = Pattern(#"://(?:user(?:name)?|USER(?:NAME)?|\$\{?\w+\}?):(?:pass(?:word)?|PASS(?:WORD)?|secret|token|xxx+|\*+|\$\{?\w+\}?|<[^>]*>)@"#)
+    private static let netrcPassword = Pattern(#"\bpassword\s+\S+"#)
+    private static let pypircPassword = Pattern(#"^\s*password\s*[:=]\s*\S+"#)
+    private static let registryAuth = Pattern(#""auth"\s*:\s*"[A-Za-z0-9+/=]{8,}"|_authToken\s*=\s*[^\s$]{8,}"#)
+    private static let placeholderValue = Pattern(#"[:=]\s*["']?(?:<[^>]*>|\$\{?\w+\}?|x{3,}|\*{3,}|changeme|change_me|password|secret|example|dummy|none|null|true|false|test)["']?\s*$"#, caseInsensitive: true)
+    private static let secretNamedAssignment = Pattern(
+        #"\b([A-Za-z0-9_]*(?:PASSWORD|PASSWD|SECRET|TOKEN|API_KEY|APIKEY|ACCESS_KEY|PRIVATE_KEY|CLIENT_SECRET)(?<!_FILE)(?<!_PATH)(?<!_DIR)(?<!_URL)(?<!_NAME)(?<!_LENGTH)(?<!_TYPE)=[^\s;&|]+)"#,
+        caseInsensitive: true)
+}

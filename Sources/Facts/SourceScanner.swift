@@ -1,0 +1,371 @@
+import Foundation
+
+/// The language a piece of start-up code is written in.
+public enum SourceLanguage: String, Sendable, Codable, CaseIterable {
+    case shell, python, r, julia
+
+    /// The language a file's name or `#!` line says it is in, if any.
+    public static func detect(path: String, firstLine: String?) -> SourceLanguage? {
+        if let firstLine, firstLine.hasPrefix("#!") {
+            let words = firstLine.dropFirst(2).split(whereSeparator: { $0 == " " || $0 == "\t" }).map(String.init)
+            let interpreter = words.first.map { ($0 as NSString).lastPathComponent } ?? ""
+            let program = interpreter == "env" ? words.dropFirst().first(where: { !$0.hasPrefix("-") }) ?? "" : interpreter
+            if let language = forProgram(program) { return language }
+        }
+        switch (path as NSString).pathExtension.lowercased() {
+        case "sh", "bash": return .shell
+        case "py": return .python
+        case "r": return .r
+        case "jl": return .julia
+        default: return nil
+        }
+    }
+
+    /// The language an interpreter program runs (`python3.12` → python, `Rscript` → r).
+    public static func forProgram(_ name: String) -> SourceLanguage? {
+        let base = (name as NSString).lastPathComponent
+        if ["sh", "bash", "dash", "zsh", "ash", "ksh"].contains(base) { return .shell }
+        if base.hasPrefix("python") || base == "ipython" { return .python }
+        if base == "R" || base == "Rscript" { return .r }
+        if base.hasPrefix("julia") { return .julia }
+        return nil
+    }
+}
+
+/// What a line of start-up code was seen to do.
+public enum SignalKind: String, Sendable, Codable, CaseIterable {
+    /// Installs packages at run time (pip, conda, apt-get, `install.packages`, `Pkg.add`, …).
+    case packageInstall
+    /// Fetches something from the network (curl, wget, requests, `download.file`, `torch.hub.load`, …).
+    case download
+    /// Opens a fixed input file under the data mount.
+    case hardCodedInput
+    /// Names the outputs mount.
+    case writesOutputs
+    /// Takes its inputs from arguments, the environment, a config file or a listing of the data mount.
+    case readsConfiguration
+    /// Writes a file relative to the working directory.
+    case writesWorkingDirectory
+    /// Writes a file under the home directory.
+    case writesHome
+    /// Points TMPDIR/TMP at the scratch mount.
+    case setsTempToScratch
+    /// Sets HF_HUB_OFFLINE for Hugging Face libraries.
+    case setsHuggingFaceOffline
+    /// Listens for connections (a server, not a batch job).
+    case serves
+    /// Points a licence variable at a network licence server.
+    case licenseServer
+}
+
+/// One line of start-up code doing something a rule cares about.
+public struct CodeSignal: Sendable, Equatable, Codable {
+    public var kind: SignalKind
+    /// 1-based line number in the scanned text.
+    public var line: Int
+    /// The code on that line, trimmed (for messages).
+    public var code: String
+    /// What the signal names, when it names something (the hard-coded path, the package tool).
+    public var detail: String?
+
+    public init(kind: SignalKind, line: Int, code: String, detail: String? = nil) {
+        self.kind = kind; self.line = line; self.code = code; self.detail = detail
+    }
+}
+
+/// Something start-up code runs, sources or imports, to be followed if it is in the image's application directories.
+public enum CodeReference: Sendable, Equatable, Hashable {
+    /// A file path as written (absolute or relative to the referring file or the working directory).
+    case file(String)
+    /// A Python module name (`pkg.module`), relative imports already made absolute when possible.
+    case pythonModule(String)
+}
+
+/// The mount points the TRE gives a container, configurable for TREs that name them otherwise.
+public struct MountPoints: Sendable, Equatable, Codable {
+    public var data: String
+    public var scratch: String
+    public var outputs: String
+
+    public init(data: String = "/safe_data", scratch: String = "/scratch", outputs: String = "/safe_outputs") {
+        self.data = data; self.scratch = scratch; self.outputs = outputs
+    }
+
+    public var all: [String] { [data, scratch, outputs] }
+}
+
+/// Finds what rules care about in one file of start-up code, line by line, comments and docstrings skipped.
+public struct SourceScanner: Sendable {
+    public let mounts: MountPoints
+    private let hardCodedData: Pattern
+    private let dataListing: Pattern
+
+    public init(mounts: MountPoints = MountPoints()) {
+        self.mounts = mounts
+        let data = mounts.data.regexEscaped
+        hardCodedData = Pattern(#"(?:^|[\s=("'\[,])("# + data + #"/[^\s"'$*?{}()\[\],;]+\.[A-Za-z0-9]{1,10})(?=$|[\s"'),;\]])"#)
+        dataListing = Pattern(
+            #"(listdir|scandir|walk|glob|iterdir|rglob|list\.files|dir\(|readdir|find|ls|for\s+\w+\s+in)[^\n]*"# + data
+                + #"|"# + data + #"[^\n]*\.(glob|rglob|iterdir)\("#)
+    }
+
+    /// Scans a whole file (or an inline `-c` program) written in `language`.
+    public func scan(_ text: String, language: SourceLanguage) -> (signals: [CodeSignal], references: [CodeReference]) {
+        var signals: [CodeSignal] = []
+        var references: [CodeReference] = []
+        var inTripleQuote: String?
+        for (index, rawLine) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            let lineNumber = index + 1
+            var line = String(rawLine)
+            if language == .python {
+                // Docstrings and other triple-quoted blocks are text, not code: usage notes in them mention pip.
+                if let quote = inTripleQuote {
+                    if line.contains(quote) { inTripleQuote = nil }
+                    continue
+                }
+                let trimmed = line.trimmingCharacters(in: .whitespaces)
+                for quote in ["\"\"\"", "'''"] where trimmed.hasPrefix(quote) {
+                    let rest = trimmed.dropFirst(3)
+                    if !rest.contains(quote) { inTripleQuote = quote }
+                    line = ""
+                }
+            }
+            if lineNumber == 1, line.hasPrefix("#!") { continue }
+            let code = Self.stripComment(line).trimmingCharacters(in: .whitespaces)
+            guard !code.isEmpty else { continue }
+            scanLine(code, number: lineNumber, language: language, signals: &signals, references: &references)
+        }
+        return (signals, references)
+    }
+
+    /// The line without its `#` comment (all four languages use `#`), quotes respected.
+    static func stripComment(_ line: String) -> String {
+        var quote: Character?
+        var previous: Character = " "
+        for (offset, char) in line.enumerated() {
+            if let open = quote {
+                if char == open, previous != "\\" { quote = nil }
+            } else if char == "\"" || char == "'" {
+                quote = char
+            } else if char == "#", previous == " " || previous == "\t" || offset == 0 {
+                // `$#` and `${#x}` in shell and `#` inside words are not comments.
+                return String(line.prefix(offset))
+            }
+            previous = char
+        }
+        return line
+    }
+
+    private func scanLine(
+        _ code: String, number: Int, language: SourceLanguage, signals: inout [CodeSignal], references: inout [CodeReference]
+    ) {
+        func add(_ kind: SignalKind, _ detail: String? = nil) {
+            signals.append(CodeSignal(kind: kind, line: number, code: String(code.prefix(200)), detail: detail))
+        }
+        // Commands run through a shell: the whole line in shell scripts, only the call sites elsewhere.
+        let commandText: String? = language == .shell || SourceScanner.runsCommand.matches(code) ? code : nil
+        if let commandText {
+            if let tool = SourceScanner.shellInstall.firstCapture(in: commandText) { add(.packageInstall, tool) }
+            if let tool = SourceScanner.shellDownload.firstCapture(in: commandText) { add(.download, tool) }
+        }
+        if language != .shell, let tool = SourceScanner.listInstall.firstCapture(in: code) { add(.packageInstall, tool) }
+        switch language {
+        case .python:
+            if let call = SourceScanner.pythonDownload.firstCapture(in: code) { add(.download, call) }
+            if SourceScanner.pythonConfig.matches(code) { add(.readsConfiguration) }
+            if SourceScanner.pythonRelativeWrite.matches(code) { add(.writesWorkingDirectory) }
+            if SourceScanner.pythonHomeWrite.matches(code) { add(.writesHome) }
+            if SourceScanner.pythonServe.matches(code) { add(.serves) }
+            if SourceScanner.pythonHFOffline.matches(code) { add(.setsHuggingFaceOffline) }
+            references += SourceScanner.pythonImports(code)
+        case .r:
+            if let call = SourceScanner.rInstall.firstCapture(in: code) { add(.packageInstall, call) }
+            if let call = SourceScanner.rDownload.firstCapture(in: code) { add(.download, call) }
+            if SourceScanner.rConfig.matches(code) { add(.readsConfiguration) }
+            if SourceScanner.rRelativeWrite.matches(code) { add(.writesWorkingDirectory) }
+            if SourceScanner.rHomeWrite.matches(code) { add(.writesHome) }
+            if SourceScanner.rServe.matches(code) { add(.serves) }
+            if SourceScanner.rTempDir.matches(code), code.contains(mounts.scratch) { add(.setsTempToScratch) }
+            references += SourceScanner.rSources.allCaptures(in: code).map { .file($0) }
+        case .julia:
+            if let call = SourceScanner.juliaInstall.firstCapture(in: code) { add(.packageInstall, call) }
+            if let call = SourceScanner.juliaDownload.firstCapture(in: code) { add(.download, call) }
+            if SourceScanner.juliaConfig.matches(code) { add(.readsConfiguration) }
+            if SourceScanner.juliaRelativeWrite.matches(code) { add(.writesWorkingDirectory) }
+            if SourceScanner.juliaHomeWrite.matches(code) { add(.writesHome) }
+            if SourceScanner.juliaServe.matches(code) { add(.serves) }
+            references += SourceScanner.juliaIncludes.allCaptures(in: code).map { .file($0) }
+        case .shell:
+            if SourceScanner.shellConfig.matches(code) { add(.readsConfiguration) }
+            if SourceScanner.shellRelativeWrite.matches(code) { add(.writesWorkingDirectory) }
+            if SourceScanner.shellHomeWrite.matches(code) { add(.writesHome) }
+            if SourceScanner.shellServe.matches(code) { add(.serves) }
+            if SourceScanner.shellHFOffline.matches(code) { add(.setsHuggingFaceOffline) }
+            if SourceScanner.shellTempDir.matches(code), code.contains(mounts.scratch) { add(.setsTempToScratch) }
+            if let value = SourceScanner.shellLicense.firstCapture(in: code) { add(.licenseServer, value) }
+            references += SourceScanner.shellReferences(code)
+        }
+        if language != .shell, SourceScanner.pythonTempDir.matches(code), code.contains(mounts.scratch) { add(.setsTempToScratch) }
+        if let path = hardCodedData.firstCapture(in: code), !SourceScanner.isConfigFileName(path) { add(.hardCodedInput, path) }
+        if dataListing.matches(code) { add(.readsConfiguration) }
+        if code.contains(mounts.outputs) { add(.writesOutputs) }
+        // Any script a line names by file name is followed, whatever runs it (subprocess, system2, run(`…`)).
+        references += SourceScanner.scriptNames.allCaptures(in: code).map { .file($0) }
+    }
+
+    /// A hard-coded path to a config or input-list file is how the guidance asks inputs to be named, not a fault.
+    static func isConfigFileName(_ path: String) -> Bool {
+        let name = (path as NSString).lastPathComponent.lowercased()
+        let ext = (name as NSString).pathExtension
+        if ["yaml", "yml", "json", "toml", "ini", "cfg", "conf", "env"].contains(ext) { return true }
+        return ["config", "settings", "params", "manifest", "inputs", "input_list", "filelist", "files.txt"].contains {
+            name.contains($0)
+        }
+    }
+
+    // MARK: patterns shared by every language
+
+    static let runsCommand = Pattern(
+        #"\b(os\.system|os\.popen|subprocess\.\w+|Popen|check_call|check_output|system2?|shell\.exec|run)\s*\(|`[^`]*`"#)
+    static let shellInstall = Pattern(
+        #"(?:^|[\s;&|(`"'])((?:pip[0-9.]*|uv\s+pip|python[0-9.]*\s+-m\s+pip)\s+install|(?:conda|mamba|micromamba)\s+(?:install|create|update|env\s+(?:create|update))|apt(?:-get)?\s+(?:-\S+\s+)*install|apk\s+add|(?:yum|dnf|microdnf|zypper)\s+install|npm\s+(?:install|i|ci)|gem\s+install|cargo\s+install|R\s+-e\s+\S*install\.packages|julia\s+-e\s+\S*Pkg\.add)\b"#)
+    static let shellDownload = Pattern(
+        #"(?:^|[\s;&|(`"'])(curl|wget|aria2c|git\s+(?:clone|pull|fetch|submodule\s+update)|aws\s+s3\s+(?:cp|sync)|gsutil\s+(?:-m\s+)?(?:cp|rsync)|huggingface-cli\s+download|hf\s+download|pip[0-9.]*\s+download|scp|rsync\s+\S+\s+[\w.-]+@?[\w.-]+:)(?=$|[\s"'`)])"#)
+    static let listInstall = Pattern(
+        #"(["']pip[0-9.]*["']\s*,\s*["']install["']|["']-m["']\s*,\s*["']pip["']\s*,\s*["']install["']|pip\.main\(\s*\[\s*["']install|["'](?:conda|mamba)["']\s*,\s*["']install["']|["']apt-get["']\s*,\s*["']install["'])"#)
+    static let scriptNames = Pattern(#"(?:^|[\s"'=(,\[])((?:\.{0,2}/)?[\w./-]*\w\.(?:py|sh|R|r|jl|bash))(?=$|[\s"'),;\]])"#)
+
+    // MARK: Python
+
+    static let pythonDownload = Pattern(
+        #"\b(requests\.(?:get|post|put|head|request|Session)|urllib\.request\.\w+|urlopen|urlretrieve|httpx\.(?:get|post|stream|Client)|aiohttp\.ClientSession|torch\.hub\.(?:load|download_url_to_file|load_state_dict_from_url)|load_state_dict_from_url|wget\.download|hf_hub_download|snapshot_download|gdown\.download|read_\w+\(\s*[rf]?["']https?://|open\(\s*[rf]?["']https?://)"#)
+    static let pythonConfig = Pattern(
+        #"\b(sys\.argv|argparse|click\.|typer\.|fire\.Fire|os\.environ|os\.getenv|getenv\(|json\.load|yaml\.(?:safe_)?load|tomllib|toml\.load|configparser|hydra|OmegaConf)"#)
+    static let pythonRelativeWrite = Pattern(
+        #"(\bopen\(\s*[rf]?["'](?![/~])[^"'{}]+["']\s*,\s*["'][wax]|\.to_(?:csv|parquet|excel|json|pickle|feather|hdf)\(\s*[rf]?["'](?![/~])|savefig\(\s*[rf]?["'](?![/~])|\bnp\.save[zt]?\(\s*[rf]?["'](?![/~])|torch\.save\([^,]+,\s*[rf]?["'](?![/~])|os\.makedirs\(\s*["'](?![/~]))"#)
+    static let pythonHomeWrite = Pattern(#"(["']~/|expanduser\(|Path\.home\(\))"#)
+    static let pythonServe = Pattern(
+        #"\b(uvicorn|gunicorn|\.run\(\s*host|app\.run\(|serve_forever|http\.server|socketserver|streamlit|gradio|\.launch\(|jupyter|dash\.Dash|\.listen\()"#)
+    static let pythonHFOffline = Pattern(#"HF_HUB_OFFLINE["']\s*\]?\s*[=,]\s*["'](1|true|yes|on)["']"#, caseInsensitive: true)
+    static let pythonTempDir = Pattern(#"\b(TMPDIR|TMP|TEMP|tempdir|tmpdir|TempDir|tempfile\.tempdir)\b"#)
+
+    /// Absolute module names a line imports (`import a.b`, `from a.b import c`); relative ones keep their dots.
+    static func pythonImports(_ code: String) -> [CodeReference] {
+        var result: [CodeReference] = []
+        if let from = pythonFrom.regex.firstMatch(in: code, range: NSRange(code.startIndex..., in: code)),
+           let moduleRange = Range(from.range(at: 1), in: code), let namesRange = Range(from.range(at: 2), in: code) {
+            let module = String(code[moduleRange])
+            result.append(.pythonModule(module))
+            // `from pkg import mod` may name submodules as well as attributes.
+            for name in code[namesRange].split(separator: ",") {
+                let word = name.trimmingCharacters(in: .whitespaces).split(separator: " ").first.map(String.init) ?? ""
+                guard !word.isEmpty, word != "*", word != "(" else { continue }
+                let cleaned = word.trimmingCharacters(in: CharacterSet(charactersIn: "()"))
+                guard !cleaned.isEmpty else { continue }
+                result.append(.pythonModule(module.hasSuffix(".") ? module + cleaned : module + "." + cleaned))
+            }
+        } else if let names = pythonImport.firstCapture(in: code) {
+            for name in names.split(separator: ",") {
+                if let word = name.trimmingCharacters(in: .whitespaces).split(separator: " ").first {
+                    result.append(.pythonModule(String(word)))
+                }
+            }
+        }
+        return result
+    }
+
+    private static let pythonFrom = Pattern(#"^from\s+([\w.]+)\s+import\s+(.+)$"#)
+    private static let pythonImport = Pattern(#"^import\s+([\w., ]+?)(?:\s+as\s+\w+)?$"#)
+
+    // MARK: R
+
+    static let rInstall = Pattern(
+        #"\b(install\.packages|BiocManager::install|(?:remotes|devtools|pak)::(?:install_\w+|pkg_install)|pak::pak|renv::(?:restore|install))\s*\("#)
+    static let rDownload = Pattern(
+        #"\b(download\.file|curl::curl_download|curl::curl_fetch_\w+|httr2?::(?:GET|POST|request|req_perform)|url\(\s*["']https?://|read\.\w+\(\s*["']https?://|fread\(\s*["']https?://|read_\w+\(\s*["']https?://)"#)
+    static let rConfig = Pattern(
+        #"\b(commandArgs|Sys\.getenv|read_yaml|yaml::|jsonlite::|fromJSON|read_json|config::get|optparse|argparse|docopt|readLines\()"#)
+    static let rRelativeWrite = Pattern(
+        #"\b(write\.(?:csv|table|csv2)|write_(?:csv|tsv|rds|parquet)|fwrite|saveRDS|save|ggsave|sink|pdf|png|cat)\([^)]*?(?:file\s*=\s*)?["'](?![/~])[^"']+\.\w+["']"#)
+    static let rHomeWrite = Pattern(#"["']~/|path\.expand\(|Sys\.getenv\(["']HOME"#)
+    static let rServe = Pattern(#"\b(runApp|shinyApp|plumb|pr_run|startServer|httpuv)\b"#)
+    static let rTempDir = Pattern(#"\b(TMPDIR|TMP|TEMP)\b"#)
+    static let rSources = Pattern(#"\b(?:source|sys\.source)\(\s*(?:file\s*=\s*)?["']([^"']+)["']"#)
+
+    // MARK: Julia
+
+    static let juliaInstall = Pattern(#"\b(Pkg\.(?:add|instantiate|update|develop|build)|pkg"add)"#)
+    static let juliaDownload = Pattern(#"\b(Downloads\.download|download\(|HTTP\.(?:get|post|request|download)|DataDeps)"#)
+    static let juliaConfig = Pattern(#"(\bARGS\b|\bENV\[|get\(ENV|YAML\.load|JSON3?\.(?:parse|read)|TOML\.parse|ArgParse|readlines\()"#)
+    static let juliaRelativeWrite = Pattern(#"(\bopen\(\s*"(?![/~])[^"]+"\s*,\s*"[wa]|CSV\.write\(\s*"(?![/~])|serialize\(\s*"(?![/~])|savefig\(\s*"(?![/~]))"#)
+    static let juliaHomeWrite = Pattern(#"(homedir\(\)|"~/)"#)
+    static let juliaServe = Pattern(#"\b(HTTP\.serve|Genie|Oxygen|serve\()"#)
+    static let juliaIncludes = Pattern(#"\binclude\(\s*"([^"]+)""#)
+
+    // MARK: shell
+
+    static let shellConfig = Pattern(
+        #"(\$[1-9@*#]|\$\{[1-9@*#]|\bgetopts\b|\bwhile\s+(?:IFS=\S*\s+)?read\b|\$\{?(?!HOME\b|PATH\b|PWD\b|USER\b|SHELL\b|HOSTNAME\b|RANDOM\b|TMPDIR\b|OLDPWD\b|\?|\$|!)[A-Za-z_][A-Za-z0-9_]*)"#)
+    static let shellRelativeWrite = Pattern(#"(?:^|[^>&0-9<])>>?\s*(?![/&$~]|\(|\s)[\w.-]+|\b(?:mkdir(?:\s+-p)?|touch)\s+(?![/$~-])[\w.-]+"#)
+    static let shellHomeWrite = Pattern(#"(>>?\s*(~/|\$HOME|\$\{HOME\})|\b(?:mkdir(?:\s+-p)?|touch|cp\s+\S+|mv\s+\S+)\s+(~/|\$HOME|\$\{HOME\}))"#)
+    static let shellServe = Pattern(#"\b(uvicorn|gunicorn|jupyter\s+(?:lab|notebook|server)|streamlit\s+run|flask\s+run|nginx|httpd|http\.server|rstudio-server|shiny-server|nc\s+-l)\b"#)
+    static let shellHFOffline = Pattern(#"\bHF_HUB_OFFLINE=["']?(1|true|yes|on)\b"#, caseInsensitive: true)
+    static let shellTempDir = Pattern(#"\b(?:export\s+)?(TMPDIR|TMP|TEMP)="#)
+    static let shellLicense = Pattern(#"\b([A-Z0-9_]*LICEN[SC]E(?:_FILE)?=["']?\d+@[\w.-]+)"#)
+
+    /// Scripts a shell line runs: `python3 x.py`, `Rscript x.R`, `bash x.sh`, `source x`, `. x`, `./x`.
+    static func shellReferences(_ code: String) -> [CodeReference] {
+        var result: [CodeReference] = []
+        for segment in code.split(whereSeparator: { $0 == ";" || $0 == "|" || $0 == "&" }) {
+            let words = ShellWords.split(String(segment)).filter { !$0.contains("=") || $0.hasPrefix("-") }
+            var rest = words[...]
+            while let first = rest.first, ["exec", "nohup", "time", "env", "command", "then", "do", "else", "xargs"].contains(first) {
+                rest = rest.dropFirst()
+            }
+            guard let command = rest.first else { continue }
+            if command == "source" || command == ".", let file = rest.dropFirst().first {
+                result.append(.file(file))
+            } else if command.hasPrefix("/") || command.hasPrefix("./") {
+                result.append(.file(command))
+            }
+            if SourceLanguage.forProgram(command) != nil,
+               let script = rest.dropFirst().first(where: { !$0.hasPrefix("-") && !$0.contains("$") }) {
+                result.append(.file(script))
+            }
+            if command.hasPrefix("python"), let dashM = rest.firstIndex(of: "-m"), dashM + 1 < rest.endIndex {
+                result.append(.pythonModule(rest[dashM + 1]))
+            }
+        }
+        return result.filter { reference in
+            if case .file(let path) = reference { return !path.contains("$") && !path.isEmpty }
+            return true
+        }
+    }
+}
+
+/// Splits a shell command line into words the way a POSIX shell would, without expansions.
+enum ShellWords {
+    static func split(_ text: String) -> [String] {
+        var words: [String] = []
+        var current = ""
+        var hasWord = false
+        var quote: Character?
+        var escaped = false
+        for char in text {
+            if escaped { current.append(char); escaped = false; continue }
+            if char == "\\", quote != "'" { escaped = true; continue }
+            if let open = quote {
+                if char == open { quote = nil } else { current.append(char) }
+                continue
+            }
+            if char == "\"" || char == "'" { quote = char; hasWord = true; continue }
+            if char == " " || char == "\t" || char == "\n" {
+                if hasWord || !current.isEmpty { words.append(current); current = ""; hasWord = false }
+                continue
+            }
+            current.append(char)
+        }
+        if hasWord || !current.isEmpty { words.append(current) }
+        return words
+    }
+}

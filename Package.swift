@@ -41,8 +41,12 @@ let package = Package(
         .target(
             name: "Rules",
             dependencies: ["Facts", "Sandbox", "Yams"],
-            swiftSettings: strict
+            swiftSettings: strict,
+            plugins: ["RuleCatalogPlugin"]
         ),
+        // Turns rules/*.yaml into Swift source at build time, so the binary carries its catalog.
+        .executableTarget(name: "RuleCatalogGenerator", swiftSettings: strict),
+        .plugin(name: "RuleCatalogPlugin", capability: .buildTool(), dependencies: ["RuleCatalogGenerator"]),
         // Reporters: tty, json, sarif, junit, github, markdown.
         .target(name: "Reports", dependencies: ["Rules"], swiftSettings: strict),
         // The core entry points the CLI calls: check, inspect, run, parse.

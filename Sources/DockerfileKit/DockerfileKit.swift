@@ -1,2 +1,0 @@
-/// Namespace for BuildKit-compatible Dockerfile parsing.
-public enum DockerfileKit {}

@@ -1,4 +1,4 @@
-public import ImageKit
+import ImageKit
 
 /// An installed Python distribution, from its `.dist-info` or `.egg-info` directory.
 public struct PythonDistribution: Sendable, Equatable, Codable {

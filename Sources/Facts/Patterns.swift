@@ -17,7 +17,8 @@ struct Pattern: @unchecked Sendable {
 
     private static let neverMatching: NSRegularExpression = {
         // `(?!)` is valid in ICU and matches nothing.
-        (try? NSRegularExpression(pattern: "(?!)")) ?? NSRegularExpression()
+        // A constant, valid pattern: this cannot throw.
+        try! NSRegularExpression(pattern: "(?!)")
     }()
 
     func matches(_ text: String) -> Bool {

@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 
 /// Where a piece of start-up code lives.
 public enum StartupOrigin: Sendable, Equatable, Hashable {

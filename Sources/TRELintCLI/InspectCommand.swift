@@ -1,5 +1,42 @@
 import ArgumentParser
+import Foundation
+import TRELint
+
+/// `inspect --format` values.
+enum InspectFormat: String, ExpressibleByArgument, CaseIterable {
+    case tty, json
+}
 
 struct InspectCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "inspect", abstract: "Not built yet.")
+    static let configuration = CommandConfiguration(
+        commandName: "inspect",
+        abstract: "Describe an image: format, digests, config, layers; or list its merged filesystem.",
+        discussion: """
+            IMAGE is a docker-archive or oci-archive tarball, an OCI layout directory, or the same with a \
+            transport prefix (docker-archive:PATH, oci-archive:PATH, oci:DIR[:REF]).
+            """
+    )
+
+    @Argument(help: "The image to read.")
+    var image: String
+
+    @Option(help: "Output format: tty or json.")
+    var format: InspectFormat = .tty
+
+    @Flag(help: "Print the merged filesystem as JSON lines (one object per path) instead.")
+    var files = false
+
+    func run() throws {
+        try reportingInputErrors {
+            let loaded = try Inspector.load(image)
+            if files {
+                Inspector.writeFiles(loaded.tree, to: FileHandle.standardOutput)
+            } else if format == .json {
+                print(try InspectReport(image: loaded).json())
+            } else {
+                print(Inspector.tty(loaded), terminator: "")
+            }
+            return 0
+        }
+    }
 }

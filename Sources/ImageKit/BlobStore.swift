@@ -1,0 +1,161 @@
+import CLibArchive
+import Foundation
+
+/// The members of an image tarball (indexed in one pass over its headers) or the files of an OCI layout directory.
+struct BlobStore: Sendable {
+    enum Storage: Sendable {
+        case tarball(path: String, members: [String: Member])
+        case directory(root: String)
+    }
+
+    struct Member: Sendable {
+        var offset: Int64
+        var size: Int64
+        var symlinkTarget: String?
+        var hardlinkTarget: String?
+        var isRegular: Bool
+    }
+
+    let storage: Storage
+    let displayName: String
+
+    static func directory(_ root: String) -> BlobStore {
+        BlobStore(storage: .directory(root: root), displayName: root)
+    }
+
+    /// Indexes an uncompressed tarball's members: offsets and sizes from the headers, seeking past the data.
+    static func tarball(_ path: String) throws -> BlobStore {
+        var attributes = stat()
+        guard stat(path, &attributes) == 0 else { throw ImageError.notFound(path) }
+        let fileSize = Int64(attributes.st_size)
+        if fileSize == 0 { throw ImageError.unrecognisedFormat(path: path, reason: "the file is empty") }
+        try refuseCompressedOuterTar(path)
+        let reader = try ArchiveReader(context: path)
+        try reader.openOuterTar(path: path)
+        var members: [String: Member] = [:]
+        // A member's data begins where the next header begins, minus its padded size.
+        var pending: (name: String, member: Member)?
+        func settle(nextHeaderAt position: Int64) throws {
+            guard let (name, pendingMember) = pending else { return }
+            var member = pendingMember
+            if member.isRegular {
+                let padded = (member.size + 511) / 512 * 512
+                member.offset = position - padded
+                guard member.offset >= 512, member.offset + member.size <= fileSize else {
+                    throw ImageError.archive(context: path, code: ARCHIVE_FATAL, message: "member \(name) lies outside the file (truncated?)")
+                }
+            }
+            members[name] = member
+            pending = nil
+        }
+        var count = 0
+        while true {
+            let entry: OpaquePointer?
+            do {
+                entry = try reader.nextHeader()
+            } catch {
+                if count == 0 { throw ImageError.unrecognisedFormat(path: path, reason: "not a tar archive (\(reader.errorMessage))") }
+                throw error
+            }
+            try settle(nextHeaderAt: archive_read_header_position(reader.handle))
+            guard let entry else { break }
+            count += 1
+            guard let rawName = archive_entry_pathname(entry) else { continue }
+            let name = normaliseMemberName(String(cString: rawName))
+            let type = UInt32(archive_entry_filetype(entry))
+            var member = Member(offset: 0, size: archive_entry_size(entry), symlinkTarget: nil, hardlinkTarget: nil, isRegular: false)
+            if let target = archive_entry_hardlink(entry) {
+                member.hardlinkTarget = normaliseMemberName(String(cString: target))
+            } else if type == FileTypeBits.symlink {
+                member.symlinkTarget = archive_entry_symlink(entry).map { String(cString: $0) } ?? ""
+            } else if type == FileTypeBits.regular {
+                member.isRegular = true
+            }
+            pending = (name, member)
+        }
+        return BlobStore(storage: .tarball(path: path, members: members), displayName: path)
+    }
+
+    private static func refuseCompressedOuterTar(_ path: String) throws {
+        guard let handle = FileHandle(forReadingAtPath: path) else { throw ImageError.notFound(path) }
+        defer { try? handle.close() }
+        let magic = [UInt8]((try? handle.read(upToCount: 4)) ?? Data())
+        if magic.starts(with: [0x1f, 0x8b]) || magic.starts(with: [0x28, 0xb5, 0x2f, 0xfd]) {
+            throw ImageError.unrecognisedFormat(
+                path: path, reason: "the tarball itself is compressed; decompress it first (gunzip or unzstd)")
+        }
+    }
+
+    var memberNames: [String] {
+        switch storage {
+        case .tarball(_, let members): Array(members.keys)
+        case .directory: []
+        }
+    }
+
+    func contains(_ name: String) -> Bool {
+        (try? locate(name)) != nil
+    }
+
+    /// Where a member's bytes are, following symlinks and hardlinks between members; traversal is refused.
+    func locate(_ rawName: String) throws -> BlobLocation {
+        var name = try safeMemberName(rawName)
+        switch storage {
+        case .directory(let root):
+            let file = root + "/" + name
+            var attributes = stat()
+            guard lstat(file, &attributes) == 0 else { throw ImageError.missingMember(archive: displayName, member: name) }
+            guard attributes.st_mode & S_IFMT == S_IFREG else {
+                throw ImageError.unsafeMemberPath("\(name) in \(displayName) is not a regular file")
+            }
+            return BlobLocation(file: file, offset: 0, length: Int64(attributes.st_size), name: name)
+        case .tarball(let path, let members):
+            for _ in 0..<16 {
+                guard let member = members[name] else { throw ImageError.missingMember(archive: displayName, member: name) }
+                if let target = member.hardlinkTarget {
+                    name = try safeMemberName(target)
+                } else if let target = member.symlinkTarget {
+                    let directory = name.split(separator: "/").dropLast().joined(separator: "/")
+                    name = try lexicallyResolved(target.hasPrefix("/") ? target : directory + "/" + target, original: rawName)
+                } else if member.isRegular {
+                    return BlobLocation(file: path, offset: member.offset, length: member.size, name: name)
+                } else {
+                    throw ImageError.unsafeMemberPath("\(name) in \(displayName) is not a regular file")
+                }
+            }
+            throw ImageError.unsafeMemberPath("\(rawName) in \(displayName): too many links")
+        }
+    }
+
+    func read(_ name: String, limit: Int64) throws -> Data {
+        try readBlob(try locate(name), limit: limit)
+    }
+}
+
+/// Strips `./` and leading slashes so members compare by name.
+func normaliseMemberName(_ name: String) -> String {
+    name.split(separator: "/", omittingEmptySubsequences: true).filter { $0 != "." }.joined(separator: "/")
+}
+
+/// A member name from a manifest: relative, without `..`, never empty.
+func safeMemberName(_ name: String) throws -> String {
+    let components = name.split(separator: "/", omittingEmptySubsequences: true).filter { $0 != "." }
+    guard !components.isEmpty, !components.contains(".."), !name.hasPrefix("/"), !name.contains("\0") else {
+        throw ImageError.unsafeMemberPath(name)
+    }
+    return components.joined(separator: "/")
+}
+
+/// Resolves `..` in a member link target lexically, refusing targets that climb above the archive's top.
+private func lexicallyResolved(_ path: String, original: String) throws -> String {
+    var stack: [Substring] = []
+    for component in path.split(separator: "/", omittingEmptySubsequences: true) where component != "." {
+        if component == ".." {
+            guard stack.popLast() != nil else { throw ImageError.unsafeMemberPath(original) }
+        } else {
+            stack.append(component)
+        }
+    }
+    guard !stack.isEmpty else { throw ImageError.unsafeMemberPath(original) }
+    return stack.joined(separator: "/")
+}

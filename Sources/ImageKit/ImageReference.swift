@@ -1,0 +1,59 @@
+import Foundation
+
+/// Which image a user named, and how to open it (`docker-archive:PATH`, `oci:DIR[:REF]`, a bare path …).
+public struct ImageReference: Sendable, Equatable, CustomStringConvertible {
+    /// How the image is stored or reached.
+    public enum Source: Sendable, Equatable {
+        /// A path whose layout is detected when loading: a directory is an OCI layout, a tarball is told apart by its members.
+        case path(String)
+        case dockerArchive(String)
+        case ociArchive(String)
+        /// An OCI layout directory and, optionally, the `org.opencontainers.image.ref.name` to pick.
+        case ociLayout(String, reference: String?)
+        /// An image in a local Podman store, exported through `podman save` (not supported yet).
+        case podman(String)
+        /// An image in a Docker daemon, exported through `docker save` (not supported yet).
+        case dockerDaemon(String)
+    }
+
+    public let source: Source
+    /// The text the reference was parsed from.
+    public let text: String
+
+    public init(parsing text: String) throws {
+        self.text = text
+        func nonEmpty(_ value: Substring, _ prefix: String) throws -> String {
+            guard !value.isEmpty else { throw ImageError.unsupportedReference("\(prefix): needs a path or name after the colon") }
+            return String(value)
+        }
+        if let rest = text.dropPrefix("docker-archive:") {
+            source = .dockerArchive(try nonEmpty(rest, "docker-archive"))
+        } else if let rest = text.dropPrefix("oci-archive:") {
+            source = .ociArchive(try nonEmpty(rest, "oci-archive"))
+        } else if let rest = text.dropPrefix("oci:") {
+            let value = try nonEmpty(rest, "oci")
+            // `oci:DIR:REF` — a colon after the directory names the reference, unless the whole text is an existing path.
+            if let colon = value.lastIndex(of: ":"), !FileManager.default.fileExists(atPath: value) {
+                let dir = String(value[..<colon]), ref = String(value[value.index(after: colon)...])
+                source = .ociLayout(dir, reference: ref.isEmpty ? nil : ref)
+            } else {
+                source = .ociLayout(value, reference: nil)
+            }
+        } else if let rest = text.dropPrefix("podman:") {
+            source = .podman(try nonEmpty(rest, "podman"))
+        } else if let rest = text.dropPrefix("docker-daemon:") {
+            source = .dockerDaemon(try nonEmpty(rest, "docker-daemon"))
+        } else {
+            guard !text.isEmpty else { throw ImageError.unsupportedReference("an empty image reference") }
+            source = .path(text)
+        }
+    }
+
+    public var description: String { text }
+}
+
+extension String {
+    fileprivate func dropPrefix(_ prefix: String) -> Substring? {
+        hasPrefix(prefix) ? self.dropFirst(prefix.count) : nil
+    }
+}

@@ -1,0 +1,157 @@
+import Foundation
+
+/// Applies layers in order, as container runtimes do: whiteouts and opaque directories hide lower layers,
+/// later entries replace earlier ones, and writes through a symlinked directory land where it points, inside the root.
+struct TreeMerger {
+    private struct Node {
+        var entry: TreeEntry
+        var location: ContentLocation
+    }
+
+    private var nodes: [String: Node] = [:]
+    private var shadowed: [ShadowedEntry] = []
+    private var symlinkCount = 0
+
+    mutating func apply(layer: Int, entries: [LayerEntry], name: String) throws {
+        // Whiteouts hide what lower layers hold, whatever their place in this layer's tar.
+        var hiddenDirectories: [String] = []
+        var openedDirectories: [String] = []
+        for entry in entries {
+            switch entry.kind {
+            case .whiteout:
+                let path = try resolveParent(of: entry.path, layer: name, original: entry.path) ?? entry.path
+                if let node = nodes[path] {
+                    remove(path, by: layer)
+                    if node.entry.type == .dir { hiddenDirectories.append(path) }
+                }
+            case .opaque:
+                let path = try resolveParent(of: entry.path, layer: name, original: entry.path) ?? entry.path
+                openedDirectories.append(path)
+            case .entry:
+                continue
+            }
+        }
+        if !hiddenDirectories.isEmpty || !openedDirectories.isEmpty {
+            removeDescendants(of: Set(hiddenDirectories + openedDirectories), by: layer)
+        }
+        for entry in entries {
+            guard case .entry(let type) = entry.kind else {
+                if entry.kind == .opaque { try ensureDirectory(entry.path, layer: layer, name: name, from: entry) }
+                continue
+            }
+            let path = try resolveParent(of: entry.path, layer: name, original: entry.path) ?? entry.path
+            try ensureParents(of: path, layer: layer, name: name)
+            var treeEntry = TreeEntry(
+                path: path, type: type, mode: entry.mode, uid: entry.uid, gid: entry.gid, size: entry.size, link: entry.link,
+                layer: layer, deviceMajor: entry.deviceMajor, deviceMinor: entry.deviceMinor,
+                modificationTime: entry.modificationTime)
+            var location = ContentLocation(layer: Int32(layer), ordinal: entry.ordinal)
+            if type == .hardlink {
+                guard let rawTarget = entry.link,
+                    let target = try resolveParent(of: rawTarget, layer: name, original: rawTarget) ?? Optional(rawTarget),
+                    let targetNode = nodes[target], targetNode.entry.type == .file || targetNode.entry.type == .hardlink
+                else {
+                    throw ImageError.unsafeEntry(
+                        layer: name, path: entry.path, reason: "hardlink to \(entry.link ?? "nothing"), which is not a file in the image")
+                }
+                if target == path { continue }
+                treeEntry.link = targetNode.entry.type == .hardlink ? targetNode.entry.link : target
+                treeEntry.size = targetNode.entry.size
+                location = targetNode.location
+            }
+            if let existing = nodes[path] {
+                if existing.entry.type == .dir {
+                    if type == .dir {
+                        nodes[path] = Node(entry: treeEntry, location: location)
+                        continue
+                    }
+                    removeDescendants(of: [path], by: layer)
+                }
+                remove(path, by: layer)
+            }
+            if type == .symlink { symlinkCount += 1 }
+            nodes[path] = Node(entry: treeEntry, location: location)
+        }
+    }
+
+    private mutating func ensureDirectory(_ path: String, layer: Int, name: String, from entry: LayerEntry) throws {
+        guard path != "/" else { return }
+        try ensureParents(of: path, layer: layer, name: name)
+        if let existing = nodes[path], existing.entry.type == .dir { return }
+        if nodes[path] != nil { remove(path, by: layer) }
+        nodes[path] = Node(entry: TreeEntry(path: path, type: .dir, mode: 0o755, layer: layer), location: .none)
+    }
+
+    /// Creates missing parent directories, and replaces a non-directory that stands where a parent must be.
+    private mutating func ensureParents(of path: String, layer: Int, name: String) throws {
+        var missing: [String] = []
+        var parent = parentPath(path)
+        while parent != "/" {
+            if let existing = nodes[parent] {
+                if existing.entry.type == .dir { break }
+                remove(parent, by: layer)
+            }
+            missing.append(parent)
+            parent = parentPath(parent)
+        }
+        for directory in missing.reversed() {
+            nodes[directory] = Node(entry: TreeEntry(path: directory, type: .dir, mode: 0o755, layer: layer), location: .none)
+        }
+    }
+
+    /// The path with symlinked parent directories replaced by their targets (resolved inside the root), or nil if unchanged.
+    private func resolveParent(of path: String, layer: String, original: String) throws -> String? {
+        guard symlinkCount > 0 else { return nil }
+        var components = path.split(separator: "/", omittingEmptySubsequences: true).map(String.init)
+        guard components.count > 1 else { return nil }
+        let last = components.removeLast()
+        var resolved: [String] = []
+        var pending = Array(components.reversed())
+        var hops = 0
+        var changed = false
+        while let component = pending.popLast() {
+            if component == "." { continue }
+            if component == ".." { _ = resolved.popLast(); changed = true; continue }
+            let candidate = "/" + (resolved + [component]).joined(separator: "/")
+            if let node = nodes[candidate], node.entry.type == .symlink, let target = node.entry.link {
+                hops += 1
+                if hops > 40 { throw ImageError.unsafeEntry(layer: layer, path: original, reason: "symlink loop in its parent directories") }
+                changed = true
+                if target.hasPrefix("/") { resolved = [] }
+                pending.append(contentsOf: target.split(separator: "/", omittingEmptySubsequences: true).reversed().map(String.init))
+            } else {
+                resolved.append(component)
+            }
+        }
+        guard changed else { return nil }
+        return "/" + (resolved + [last]).joined(separator: "/")
+    }
+
+    private mutating func remove(_ path: String, by layer: Int) {
+        guard let node = nodes.removeValue(forKey: path) else { return }
+        if node.entry.type == .symlink { symlinkCount -= 1 }
+        if node.entry.type == .file { shadowed.append(ShadowedEntry(path: path, size: node.entry.size, layer: node.entry.layer, hiddenByLayer: layer)) }
+    }
+
+    /// Removes everything below the given directories (not the directories themselves) in one pass.
+    private mutating func removeDescendants(of directories: Set<String>, by layer: Int) {
+        var doomed: [String] = []
+        for path in nodes.keys {
+            var ancestor = parentPath(path)
+            while ancestor != "/" {
+                if directories.contains(ancestor) { doomed.append(path); break }
+                ancestor = parentPath(ancestor)
+            }
+            if ancestor == "/", directories.contains("/") { doomed.append(path) }
+        }
+        for path in doomed { remove(path, by: layer) }
+    }
+
+    consuming func finish(layerBlobs: [BlobLocation]) -> MergedTree {
+        var ordered = nodes.values.map { $0 }
+        ordered.sort { pathPrecedes($0.entry.path, $1.entry.path) }
+        return MergedTree(
+            entries: ordered.map(\.entry), locations: ordered.map(\.location),
+            shadowed: shadowed.sorted { pathPrecedes($0.path, $1.path) }, layerBlobs: layerBlobs)
+    }
+}

@@ -62,15 +62,15 @@ public struct BuildRecord: Sendable {
         }
     }
 
-    /// The steps recovered from the image's history (one line per history entry).
+    /// The steps recovered from the image's history; line N is history entry N (1-based).
     public init(history: [HistoryEntry]) {
         fromDockerfile = false
         let rebuilt = HistoryDockerfile.rebuild(history: history.map { ($0.createdBy, $0.emptyLayer ?? false) })
-        steps = rebuilt.instructions.enumerated().map { position, instruction in
+        steps = rebuilt.instructions.map { instruction in
             BuildStep(
                 cmd: instruction.cmd.uppercased(), arguments: instruction.arguments,
                 json: instruction.arguments.trimmingCharacters(in: .whitespaces).hasPrefix("["),
-                location: FactLocation(kind: .dockerfile, path: BuildRecord.historyPath, line: position + 1, layer: instruction.layerIndex))
+                location: FactLocation(kind: .dockerfile, path: BuildRecord.historyPath, line: instruction.historyIndex + 1, layer: instruction.layerIndex))
         }
         baseImages = []
     }

@@ -295,3 +295,26 @@ public final class FactsCollector: @unchecked Sendable {
         return scriptDirectory && ext.isEmpty && size <= 64 * 1024
     }
 }
+
+extension FactsCollector: ImageContentObserver {}
+
+extension FactsInput {
+    /// The input for a loaded image; `dockerfile` is the one the user gave, if any.
+    public init(image: Image, dockerfile: Dockerfile? = nil, dockerfilePath: String? = nil) {
+        let tree = image.tree
+        self.init(
+            config: image.config, repoTags: image.repoTags, entries: tree.entries, totalSize: tree.totalSize,
+            wasted: tree.shadowed.map { WastedFile(path: $0.path, size: $0.size, layer: $0.layer) },
+            readContents: { paths, limit in
+                do {
+                    return try tree.contents(of: paths, limit: Int64(limit))
+                } catch {
+                    // One unreadable path must not hide the others: fall back to reading them one by one.
+                    var result: [String: Data] = [:]
+                    for path in paths { result[path] = try? tree.contents(of: path, limit: Int64(limit)) }
+                    return result
+                }
+            },
+            dockerfile: dockerfile, dockerfilePath: dockerfilePath)
+    }
+}

@@ -42,6 +42,8 @@ public enum SignalKind: String, Sendable, Codable, CaseIterable {
     case hardCodedInput
     /// Names the outputs mount.
     case writesOutputs
+    /// Names the data mount (reads inputs from it).
+    case readsData
     /// Takes its inputs from arguments, the environment, a config file or a listing of the data mount.
     case readsConfiguration
     /// Writes a file relative to the working directory.
@@ -206,7 +208,11 @@ public struct SourceScanner: Sendable {
             references += SourceScanner.shellReferences(code)
         }
         if language != .shell, SourceScanner.pythonTempDir.matches(code), code.contains(mounts.scratch) { add(.setsTempToScratch) }
-        if let path = hardCodedData.firstCapture(in: code), !SourceScanner.isConfigFileName(path) { add(.hardCodedInput, path) }
+        if let path = hardCodedData.firstCapture(in: code) {
+            // A fixed config or input-list file is how the guidance asks inputs to be named.
+            if SourceScanner.isConfigFileName(path) { add(.readsConfiguration, path) } else { add(.hardCodedInput, path) }
+        }
+        if code.contains(mounts.data) { add(.readsData) }
         if dataListing.matches(code) { add(.readsConfiguration) }
         if code.contains(mounts.outputs) { add(.writesOutputs) }
         // Any script a line names by file name is followed, whatever runs it (subprocess, system2, run(`…`)).

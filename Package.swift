@@ -41,6 +41,8 @@ let package = Package(
         .target(
             name: "Rules",
             dependencies: ["Facts", "Sandbox", "Yams"],
+            // RuleFiles is a symlink to rules/: its YAML files feed RuleCatalogPlugin, which embeds them.
+            exclude: ["RuleFiles/README.md"],
             swiftSettings: strict,
             plugins: ["RuleCatalogPlugin"]
         ),
@@ -63,11 +65,13 @@ let package = Package(
         // Builds docker-archive / OCI image tarballs from a declarative description, for tests and fixtures.
         .target(name: "TestSupport", dependencies: ["CLibArchive", "ImageKit"], swiftSettings: strict),
         .testTarget(name: "ImageKitTests", dependencies: ["ImageKit", "TestSupport"], swiftSettings: strict),
-        .testTarget(name: "DockerfileKitTests", dependencies: ["DockerfileKit"], swiftSettings: strict),
+        .testTarget(
+            name: "DockerfileKitTests", dependencies: ["DockerfileKit"], exclude: ["Corpus"], swiftSettings: strict),
         .testTarget(name: "SandboxTests", dependencies: ["Sandbox", "TestSupport"], swiftSettings: strict),
         .testTarget(
             name: "RulesTests",
             dependencies: ["Rules", "Reports", "TRELint", "TestSupport"],
+            exclude: ["Fixtures", "Golden"],
             swiftSettings: strict
         ),
         .testTarget(name: "CLITests", dependencies: ["TRELint", "TestSupport"], swiftSettings: strict),

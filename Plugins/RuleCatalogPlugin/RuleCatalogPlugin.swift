@@ -6,8 +6,9 @@ import PackagePlugin
 struct RuleCatalogPlugin: BuildToolPlugin {
     func createBuildCommands(context: PluginContext, target: any Target) throws -> [Command] {
         let rulesDirectory = context.package.directoryURL.appending(path: "rules")
-        let ruleFiles = try FileManager.default
-            .contentsOfDirectory(at: rulesDirectory, includingPropertiesForKeys: nil)
+        // The target reaches rules/ through the RuleFiles symlink, so SwiftPM lists the rule files as the target's own:
+        // adding, removing or editing one re-plans the build and re-runs the generator.
+        let ruleFiles = (target.sourceModule?.sourceFiles.map(\.url) ?? [])
             .filter { $0.pathExtension == "yaml" }
             .sorted { $0.lastPathComponent < $1.lastPathComponent }
         let output = context.pluginWorkDirectoryURL.appending(path: "EmbeddedRuleFiles.swift")
@@ -16,9 +17,7 @@ struct RuleCatalogPlugin: BuildToolPlugin {
                 displayName: "Embedding \(ruleFiles.count) rule files from rules/",
                 executable: try context.tool(named: "RuleCatalogGenerator").url,
                 arguments: [rulesDirectory.path, output.path],
-                // The directory itself is an input so that adding or removing a file re-runs the generator,
-                // which lists the directory again rather than trusting this list.
-                inputFiles: [rulesDirectory] + ruleFiles,
+                inputFiles: ruleFiles,
                 outputFiles: [output]
             )
         ]

@@ -22,7 +22,7 @@ public struct Dockerfile: Sendable, Hashable {
         self.escapeCharacter = parsed.escapeCharacter
         self.instructions = parsed.instructions
         self.buildArgs = buildArgs
-        let resolved = try StageResolver.resolve(
+        let resolved = StageResolver.resolve(
             instructions: parsed.instructions, escape: parsed.escapeCharacter, buildArgs: buildArgs)
         self.globalArgs = resolved.globalArgs
         self.stages = resolved.stages

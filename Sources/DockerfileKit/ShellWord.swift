@@ -235,7 +235,8 @@ private struct WordScanner {
         }
         let name = processName()
         var modifier = next()
-        var spelled = modifier.map { String($0) } ?? ""
+        // Go spells the EOF rune as U+FFFD in its messages.
+        var spelled = modifier.map { String($0) } ?? "\u{FFFD}"
         var nullIsUnset = false
 
         switch modifier {
@@ -247,7 +248,7 @@ private struct WordScanner {
             if modifier == ":" {
                 nullIsUnset = true
                 modifier = next()
-                spelled += modifier.map { String($0) } ?? ""
+                spelled += modifier.map { String($0) } ?? "\u{FFFD}"
             }
             let keepEscapes = modifier == "#" || modifier == "%"
             let word: String

@@ -50,13 +50,24 @@ public struct RunConfiguration: Sendable, Equatable {
     public var memory: Double?
     public var envFile: String?
     public var argFile: String?
+    /// Extra engine options (`ces-run --opt-file`); only the command line sets it.
+    public var optFile: String?
 
     public init(
         fixtures: String? = nil, profiles: [String]? = nil, engine: String? = nil, timeout: Double? = nil,
-        memory: Double? = nil, envFile: String? = nil, argFile: String? = nil
+        memory: Double? = nil, envFile: String? = nil, argFile: String? = nil, optFile: String? = nil
     ) {
         self.fixtures = fixtures; self.profiles = profiles; self.engine = engine; self.timeout = timeout
-        self.memory = memory; self.envFile = envFile; self.argFile = argFile
+        self.memory = memory; self.envFile = envFile; self.argFile = argFile; self.optFile = optFile
+    }
+
+    /// These settings with every value `overrides` sets taking precedence, as command-line options do over the file.
+    public func overridden(by overrides: RunConfiguration) -> RunConfiguration {
+        RunConfiguration(
+            fixtures: overrides.fixtures ?? fixtures, profiles: overrides.profiles ?? profiles,
+            engine: overrides.engine ?? engine, timeout: overrides.timeout ?? timeout, memory: overrides.memory ?? memory,
+            envFile: overrides.envFile ?? envFile, argFile: overrides.argFile ?? argFile, optFile: overrides.optFile ?? optFile
+        )
     }
 }
 

@@ -185,3 +185,18 @@ enum DecodingErrorDescription {
         }
     }
 }
+
+extension RuleEntry {
+    /// The first example that fires (`triggers: true`) or stays silent, as YAML without its name, flag and expectations.
+    public func example(triggers: Bool) -> (name: String, body: String)? {
+        guard let root = try? Yams.compose(yaml: text), let examples = root.mapping?["examples"]?.sequence else { return nil }
+        for example in examples {
+            guard var mapping = example.mapping, mapping["triggers"]?.bool == triggers else { continue }
+            let name = mapping["name"]?.string ?? ""
+            for key in ["name", "triggers", "expect"] { mapping[Node(key)] = nil }
+            let body = (try? Yams.serialize(node: .mapping(mapping))) ?? ""
+            return (name, body.trimmingWhitespace())
+        }
+        return nil
+    }
+}

@@ -36,3 +36,16 @@ public struct RuleRegistry<Context>: Sendable {
         checks.filter { enabled($0.id) }.flatMap { $0.check(context) }
     }
 }
+
+extension RuleRegistry {
+    /// Catalog rules no check reports, for the test that every rule has an implementation.
+    public func idsWithoutCheck(in catalog: RuleCatalog) -> [String] {
+        let implemented = ids
+        return catalog.rules.map(\.id).filter { !implemented.contains($0) }
+    }
+
+    /// Checks whose id is not in the catalog: their violations would be rejected by the engine.
+    public func idsMissingFromCatalog(_ catalog: RuleCatalog) -> [String] {
+        ids.filter { !catalog.contains($0) }.sorted()
+    }
+}

@@ -60,6 +60,11 @@ public enum Verdict: String, Codable, Sendable {
 /// A check reported a rule the catalog does not know: a bug in the tool, reported instead of dropped.
 public struct UnknownRuleError: Error, CustomStringConvertible, Equatable {
     public var rule: String
+
+    public init(rule: String) {
+        self.rule = rule
+    }
+
     public var description: String { "internal error: a check reported rule \(rule), which is not in the catalog" }
 }
 

@@ -1,5 +1,88 @@
-import ArgumentParser
+public import ArgumentParser
+import Foundation
+import Reports
+import Rules
+import TRELint
+
+extension ReportFormat: ExpressibleByArgument {}
+extension FailThreshold: ExpressibleByArgument {}
+
+/// The sandbox run's options, shared by `check` and `run`.
+struct RunOptions: ParsableArguments {
+    @Option(help: "A folder with safe_data/ (and optionally env, args, opts files) to run the image on.")
+    var fixtures: String?
+
+    @Option(name: .customLong("profile"), help: "A run profile (repeatable), e.g. root or arbitrary-uid.")
+    var profiles: [String] = []
+
+    @Option(help: "The engine to run the image with.")
+    var engine: String?
+
+    @Option(name: .customLong("env-file"), help: "Environment for the container, one VAR=value a line (as ces-run --env-file).")
+    var envFile: String?
+
+    @Option(name: .customLong("arg-file"), help: "Arguments appended after the image (as ces-run --arg-file).")
+    var argFile: String?
+
+    @Option(name: .customLong("opt-file"), help: "Extra engine options (as ces-run --opt-file).")
+    var optFile: String?
+
+    @Option(help: "Time limit of the run in seconds.")
+    var timeout: Double?
+
+    @Option(help: "Memory limit of the run in GB (ces-run's default is 4).")
+    var memory: Double?
+
+    func validate() throws {
+        if let timeout, !(timeout > 0) { throw ValidationError("--timeout must be a positive number of seconds") }
+        if let memory, !(memory > 0) { throw ValidationError("--memory must be a positive number of gigabytes") }
+    }
+
+    var configuration: RunConfiguration {
+        RunConfiguration(
+            fixtures: fixtures, profiles: profiles.isEmpty ? nil : profiles, engine: engine, timeout: timeout,
+            memory: memory, envFile: envFile, argFile: argFile, optFile: optFile
+        )
+    }
+}
 
 struct CheckCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "check", abstract: "Not built yet.")
+    static let configuration = CommandConfiguration(
+        commandName: "check",
+        abstract: "Check an image against every TRE rule, then run it in the sandbox (unless --no-run)."
+    )
+
+    @Argument(help: "The image: a docker-archive or oci-archive tarball, an OCI layout directory, or a transport-prefixed reference.")
+    var image: String
+
+    @Option(help: "The Dockerfile the image was built from, for findings on its lines.")
+    var dockerfile: String?
+
+    @Option(help: "The configuration file (default: .tre-lint.yaml in the working directory, then beside the Dockerfile).")
+    var config: String?
+
+    @Option(help: "Report format: \(ReportFormat.allCases.map(\.rawValue).joined(separator: ", ")).")
+    var format: ReportFormat = .tty
+
+    @Option(help: "Write the report to this file instead of standard output.")
+    var output: String?
+
+    @Option(name: .customLong("fail-on"), help: "Exit 1 when a finding is at or above: error, warning, info, none (default: error).")
+    var failOn: FailThreshold?
+
+    @Flag(name: .customLong("no-run"), help: "Static rules only; skip the sandbox run.")
+    var noRun = false
+
+    @OptionGroup(title: "Sandbox run")
+    var runOptions: RunOptions
+
+    func run() throws {
+        let request = CheckRequest(
+            image: image, dockerfile: dockerfile, configFile: config, format: format, output: output, failOn: failOn,
+            noRun: noRun, run: runOptions.configuration
+        )
+        try reportingInputErrors {
+            try CheckCore.run(request, standardOutputIsTerminal: isatty(STDOUT_FILENO) == 1, analyze: CheckAnalyzer.analyze)
+        }
+    }
 }

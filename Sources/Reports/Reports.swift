@@ -1,4 +1,0 @@
-import Rules
-
-/// Namespace for reporters.
-public enum ReportsKit {}

@@ -1,4 +1,0 @@
-import ImageKit
-
-/// Namespace for the sandbox run.
-public enum SandboxKit {}

@@ -1,0 +1,5 @@
+# check=skip=JSONArgsRecommended;error=true
+# escape=`
+FROM a
+RUN a `
+  b

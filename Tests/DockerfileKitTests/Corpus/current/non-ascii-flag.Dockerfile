@@ -1,0 +1,2 @@
+FROM a
+COPY --chown=josé --from=étape a b

@@ -1,0 +1,11 @@
+ARG UBUNTU=22.04
+FROM ubuntu:${UBUNTU:-20.04}
+ARG USERNAME=analyst
+ARG USER_UID=1000
+ENV HOME=/home/${USERNAME} \
+    APP_DIR="/opt/${USERNAME}/app"
+RUN useradd -m -u ${USER_UID} ${USERNAME}
+WORKDIR ${APP_DIR}
+USER ${USERNAME}:${USER_UID}
+EXPOSE ${PORT:-8080}
+CMD ["sh", "-c", "echo $HOME"]

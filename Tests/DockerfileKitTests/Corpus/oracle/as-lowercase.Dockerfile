@@ -1,0 +1,2 @@
+FROM a as builder
+FROM builder

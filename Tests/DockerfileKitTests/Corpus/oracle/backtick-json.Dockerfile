@@ -1,0 +1,3 @@
+# escape=`
+CMD ["C:\\x"]
+RUN ["a`"]

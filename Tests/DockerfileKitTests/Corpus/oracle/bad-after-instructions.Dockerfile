@@ -1,0 +1,3 @@
+FROM a
+RUN ok
+LABEL x

@@ -1,0 +1,3 @@
+FROM a
+COPY <<EOF /x
+hello

@@ -1,0 +1,3 @@
+RUN <<'EOF'bar
+x
+EOF

@@ -1,0 +1,3 @@
+RUN cat <<EOF <<EOF2 > x
+a
+EOF

@@ -1,0 +1,2 @@
+CMD  echo  hi  
+RUN	echo	tab

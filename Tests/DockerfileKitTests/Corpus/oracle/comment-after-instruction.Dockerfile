@@ -1,0 +1,2 @@
+FROM a # not a comment
+RUN b # also part

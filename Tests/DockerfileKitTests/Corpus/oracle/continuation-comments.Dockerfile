@@ -1,0 +1,4 @@
+RUN a \
+# one
+   # two
+  b

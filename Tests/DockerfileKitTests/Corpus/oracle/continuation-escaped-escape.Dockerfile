@@ -1,0 +1,2 @@
+RUN echo foo\\
+FROM x

@@ -1,0 +1,4 @@
+# hello
+# escape=`
+RUN a `
+b

@@ -1,0 +1,6 @@
+# escape=`
+FROM a
+RUN echo a `
+  b
+RUN echo \
+FROM c

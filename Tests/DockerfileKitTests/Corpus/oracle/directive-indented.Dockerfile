@@ -1,0 +1,3 @@
+  # escape=`
+RUN a `
+ b

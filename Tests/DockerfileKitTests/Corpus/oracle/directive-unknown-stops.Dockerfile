@@ -1,0 +1,4 @@
+# foo=bar
+# escape=`
+RUN a `
+b

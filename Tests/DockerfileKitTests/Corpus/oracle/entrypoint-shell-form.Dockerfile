@@ -1,0 +1,3 @@
+FROM debian:12
+ENTRYPOINT exec python3 /app/main.py
+CMD --verbose

@@ -1,0 +1,5 @@
+EXPOSE 80  443/tcp
+STOPSIGNAL  SIGTERM  
+USER  a b  
+WORKDIR   /x y  
+MAINTAINER me <a@b>

@@ -1,0 +1,3 @@
+FROM debian:12
+EXPOSE 53/udp 53/tcp
+EXPOSE 8000-8010

@@ -1,0 +1,2 @@
+COPY -from=a b c
+RUN -x

@@ -1,0 +1,3 @@
+RUN echo 'a b' <<EOF "c"
+x
+EOF

@@ -1,0 +1,6 @@
+RUN <<EOF
+
+# not a comment here
+
+EOF
+RUN true

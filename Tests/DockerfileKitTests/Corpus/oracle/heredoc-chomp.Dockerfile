@@ -1,0 +1,3 @@
+RUN <<-EOF
+	a
+		EOF

@@ -1,0 +1,4 @@
+RUN <<EOF\
+ cat
+abc
+EOF

@@ -1,0 +1,5 @@
+# escape=`
+RUN <<EOF `
+  cat
+x
+EOF

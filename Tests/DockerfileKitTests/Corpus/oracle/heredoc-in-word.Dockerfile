@@ -1,0 +1,5 @@
+RUN cat<<EOF
+x
+EOF
+RUN x=<<EOF
+y

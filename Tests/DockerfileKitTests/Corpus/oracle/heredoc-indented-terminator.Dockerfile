@@ -1,0 +1,3 @@
+RUN cat <<EOF
+  EOF
+EOF

@@ -1,0 +1,8 @@
+from x
+run <<A <<"B" 3<<-C
+a
+A
+b
+B
+	c
+	C

@@ -1,0 +1,5 @@
+RUN <<"EOF" <<'E2'
+x
+EOF
+y
+E2

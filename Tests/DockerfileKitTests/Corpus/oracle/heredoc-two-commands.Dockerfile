@@ -1,0 +1,5 @@
+RUN echo <<EOF && cat <<-"X"
+foo
+EOF
+	bar
+	X

@@ -1,0 +1,3 @@
+RUN <<$VAR
+x
+$VAR

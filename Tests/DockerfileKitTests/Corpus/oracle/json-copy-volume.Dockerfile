@@ -1,0 +1,4 @@
+COPY ["a b", "/c"]
+ADD ["x", "y", "/z/"]
+VOLUME ["/v"]
+COPY [not json

@@ -1,0 +1,3 @@
+RUN ["a", [1, 2
+CMD ["a", {"b": ]
+ENTRYPOINT ["a", tru]

@@ -1,0 +1,4 @@
+FROM a
+LABEL a=b c="d e"
+LABEL "x y"=z
+LABEL k v

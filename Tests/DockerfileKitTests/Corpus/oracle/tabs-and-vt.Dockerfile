@@ -1,0 +1,3 @@
+FROM	a
+RUNb
+EXPOSE 12

@@ -1,0 +1,4 @@
+FROM a
+RUN echo 'héllo wörld' ✓
+LABEL desc="données"
+ENV NAME=José

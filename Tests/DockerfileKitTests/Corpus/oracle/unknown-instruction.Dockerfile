@@ -1,0 +1,3 @@
+FROM a
+FOO bar baz
+x

@@ -1,0 +1,5 @@
+FROM debian:12
+WORKDIR /opt
+WORKDIR app
+WORKDIR ../srv/./x
+USER 1000:100

@@ -1,0 +1,4 @@
+FROM debian:12
+VOLUME /data
+VOLUME /a /b
+VOLUME ["/c", "/d"]

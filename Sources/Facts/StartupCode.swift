@@ -44,7 +44,7 @@ struct StartupCodeWalker {
     static func isPackageDirectory(_ path: String) -> Bool {
         let fragments = [
             "/site-packages/", "/dist-packages/", "/site-library/", "/R/library/", "/lib/R/", "/.julia/packages/",
-            "/julia/packages/", "/share/julia/", "/node_modules/", "/conda-meta/", "/pkgs/",
+            "/julia/packages/", "/share/julia/", "/node_modules/", "/conda-meta/", "/pkgs/", "/packages/",
         ]
         if fragments.contains(where: path.contains) { return true }
         let prefixes = ["/usr/lib/", "/usr/share/", "/usr/include/", "/lib/", "/lib64/", "/etc/", "/proc/", "/sys/", "/var/lib/"]

@@ -14,6 +14,8 @@ struct RuleExampleCase: Sendable, CustomStringConvertible {
     /// The example's `image` mapping, re-encoded as JSON so it crosses into the test as a Sendable value.
     var imageJSON: Data
     var dockerfile: String?
+    /// `.tre-lint.yaml` text the example runs with (for settings such as `cuda.driver`).
+    var configuration: String?
     var expect: [[String: String]]
 
     var description: String { "\(rule): \(name)" }
@@ -35,7 +37,8 @@ struct RuleExampleCase: Sendable, CustomStringConvertible {
                 return RuleExampleCase(
                     rule: rule, name: example["name"] as? String ?? "(unnamed)", triggers: example["triggers"] as? Bool ?? false,
                     imageJSON: try JSONSerialization.data(withJSONObject: image, options: [.sortedKeys]),
-                    dockerfile: example["dockerfile"] as? String, expect: expect)
+                    dockerfile: example["dockerfile"] as? String, configuration: example["configuration"] as? String,
+                    expect: expect)
             }
         }
     }
@@ -119,7 +122,7 @@ enum ExampleImages {
                     if item.contains("=") { env.append(item) }
                 }
                 object["Env"] = env
-            case "Labels":
+            case "Labels" where !(value is NSNull):
                 var labels = object["Labels"] as? [String: Any] ?? [:]
                 for (name, label) in value as? [String: Any] ?? [:] { labels[name] = label is NSNull ? nil : label }
                 object["Labels"] = labels
@@ -159,7 +162,10 @@ struct ExamplesTests {
     func example(_ example: RuleExampleCase) throws {
         let image = try JSONSerialization.jsonObject(with: example.imageJSON) as? [String: Any] ?? [:]
         let spec = try ExampleImages.spec(from: image)
-        let checked = try FactsHarness.check(spec, dockerfile: example.dockerfile)
+        let configuration = try example.configuration.map {
+            try Configuration.parse($0, file: "example .tre-lint.yaml", baseDirectory: "/", catalog: RuleCatalog.embedded())
+        } ?? Configuration()
+        let checked = try FactsHarness.check(spec, dockerfile: example.dockerfile, configuration: configuration)
         let fired = checked.violations.filter { $0.rule == example.rule }
         if example.triggers {
             #expect(!fired.isEmpty, "\(example.rule) did not fire; all violations: \(checked.violations.map(\.rule))")

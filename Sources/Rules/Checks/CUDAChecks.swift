@@ -9,13 +9,21 @@ extension CUDASource {
     var summary: String { "\(version) (\(kind.rawValue): \(path))" }
 }
 
+extension [CUDASource] {
+    /// The source that states `version`, a file before an Env variable since the file is what to fix or inspect.
+    func preferringFiles(version: DottedVersion) -> CUDASource? {
+        let stating = filter { $0.version == version }
+        return stating.first { $0.path.hasPrefix("/") } ?? stating.first ?? first
+    }
+}
+
 /// TRE401: the CUDA runtime is older than the site's minimum.
 struct OldCUDACheck: RuleCheck {
     let id = "TRE401"
     func check(_ context: StaticCheckContext) -> [Violation] {
         let cuda = context.facts.cuda
         guard let version = cuda.version, let minimum = DottedVersion(context.configuration.cuda.minimum), version < minimum,
-              let source = cuda.sources.first(where: { $0.version == version }) ?? cuda.sources.first else { return [] }
+              let source = cuda.sources.preferringFiles(version: version) else { return [] }
         return [Violation(
             rule: id,
             message: "The image carries CUDA \(version), older than \(minimum), the oldest the TRE's GPUs support; seen in \(listed(cuda.sources.map(\.summary))).",
@@ -49,7 +57,7 @@ struct CUDADriverCheck: RuleCheck {
         let cuda = context.facts.cuda
         guard let driverText = context.configuration.cuda.driver, let driver = DottedVersion(driverText),
               let version = cuda.version, let needed = CUDADetector.minimumDriver(for: version), driver < needed else { return [] }
-        let source = cuda.sources.first { $0.version == version } ?? cuda.sources.first
+        let source = cuda.sources.preferringFiles(version: version)
         return [Violation(
             rule: id,
             message: "CUDA \(version) needs NVIDIA driver \(needed) or newer; the site's driver is \(driver). The NVIDIA container toolkit refuses to start the image (NVIDIA_REQUIRE_CUDA) or the runtime reports 'driver version is insufficient'.",

@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// A dotted version number compared numerically (`12.4.1` > `12.1`).
 public struct DottedVersion: Sendable, Hashable, Comparable, Codable, CustomStringConvertible {
@@ -40,7 +40,7 @@ public struct DottedVersion: Sendable, Hashable, Comparable, Codable, CustomStri
 }
 
 /// Where a CUDA version was read from.
-public enum CUDASourceKind: String, Sendable, Codable, CaseIterable {
+public enum CUDAVersionSourceKind: String, Sendable, Codable, CaseIterable {
     /// `CUDA_VERSION` in the image's Env.
     case environment = "env"
     /// `NVIDIA_REQUIRE_CUDA` in the image's Env (what the NVIDIA container toolkit enforces against the driver).
@@ -60,28 +60,28 @@ public enum CUDASourceKind: String, Sendable, Codable, CaseIterable {
 }
 
 /// One place the image says which CUDA it carries.
-public struct CUDASource: Sendable, Equatable, Codable {
-    public var kind: CUDASourceKind
+public struct CUDAVersionSource: Sendable, Equatable, Codable {
+    public var kind: CUDAVersionSourceKind
     /// The file or variable the version came from.
     public var path: String
     public var version: DottedVersion
     /// Whether the source states a minor version (wheel suffixes such as `-cu12` state only the major).
     public var precise: Bool
 
-    public init(kind: CUDASourceKind, path: String, version: DottedVersion, precise: Bool = true) {
+    public init(kind: CUDAVersionSourceKind, path: String, version: DottedVersion, precise: Bool = true) {
         self.kind = kind; self.path = path; self.version = version; self.precise = precise
     }
 }
 
 /// The CUDA an image carries, as `inspect` reports it: the runtime version and every source seen.
-public struct CUDASummary: Sendable, Equatable, Codable {
+public struct DetectedCUDA: Sendable, Equatable, Codable {
     /// The runtime version: the toolkit's own files first, then the base image's env, then what frameworks were built for.
     public var version: DottedVersion?
-    public var sources: [CUDASource]
+    public var sources: [CUDAVersionSource]
 
-    public init(sources: [CUDASource]) {
+    public init(sources: [CUDAVersionSource]) {
         self.sources = sources
-        let order: [CUDASourceKind] = [.libcudart, .toolkit, .environment, .requirement, .pytorch, .framework, .conda, .wheel]
+        let order: [CUDAVersionSourceKind] = [.libcudart, .toolkit, .environment, .requirement, .pytorch, .framework, .conda, .wheel]
         let precise = sources.filter(\.precise)
         version = order.lazy.compactMap { kind in
             precise.filter { $0.kind == kind }.map(\.version).max()
@@ -119,27 +119,27 @@ public enum CUDADetector {
     private static let condaVersion = Pattern(#""version"\s*:\s*"([0-9.]+)""#)
 
     /// Sources from the image's environment variables.
-    public static func fromEnvironment(_ environment: [String: String]) -> [CUDASource] {
-        var sources: [CUDASource] = []
+    public static func fromEnvironment(_ environment: [String: String]) -> [CUDAVersionSource] {
+        var sources: [CUDAVersionSource] = []
         if let value = environment["CUDA_VERSION"], let version = DottedVersion(value) {
-            sources.append(CUDASource(kind: .environment, path: "CUDA_VERSION", version: version))
+            sources.append(CUDAVersionSource(kind: .environment, path: "CUDA_VERSION", version: version))
         }
         if let value = environment["NVIDIA_REQUIRE_CUDA"], let text = requireCuda.firstCapture(in: value),
            let version = DottedVersion(text) {
-            sources.append(CUDASource(kind: .requirement, path: "NVIDIA_REQUIRE_CUDA", version: version))
+            sources.append(CUDAVersionSource(kind: .requirement, path: "NVIDIA_REQUIRE_CUDA", version: version))
         }
         return sources
     }
 
     /// A source from a file name alone: `libcudart.so.12.1.105`.
-    public static func fromFileName(_ path: String) -> CUDASource? {
+    public static func fromFileName(_ path: String) -> CUDAVersionSource? {
         let name = (path as NSString).lastPathComponent
         guard let text = libcudartName.firstCapture(in: name), let version = DottedVersion(text) else { return nil }
-        return CUDASource(kind: .libcudart, path: path, version: version, precise: version.components.count > 1)
+        return CUDAVersionSource(kind: .libcudart, path: path, version: version, precise: version.components.count > 1)
     }
 
     /// A source from an installed wheel: `nvidia-cuda-runtime-cu12 12.1.105` states 12.1; other `nvidia-*-cu12` only 12.
-    public static func fromDistribution(name: String, version: String, path: String) -> CUDASource? {
+    public static func fromDistribution(name: String, version: String, path: String) -> CUDAVersionSource? {
         guard let match = wheelName.regex.firstMatch(in: name, range: NSRange(name.startIndex..., in: name)),
               let libraryRange = Range(match.range(at: 1), in: name), let majorRange = Range(match.range(at: 2), in: name),
               let major = Int(name[majorRange]) else { return nil }
@@ -147,36 +147,72 @@ public enum CUDADetector {
         // Only the CUDA runtime's own wheels carry the CUDA version; cuDNN, NCCL, cuFFT… number themselves.
         if ["cuda-runtime", "cuda-nvrtc", "cuda-cupti"].contains(library), let full = DottedVersion(version),
            full.major == major, full.components.count > 1 {
-            return CUDASource(kind: .wheel, path: path, version: DottedVersion(components: Array(full.components.prefix(2))))
+            return CUDAVersionSource(kind: .wheel, path: path, version: DottedVersion(components: Array(full.components.prefix(2))))
         }
-        return CUDASource(kind: .wheel, path: path, version: DottedVersion(components: [major]), precise: false)
+        return CUDAVersionSource(kind: .wheel, path: path, version: DottedVersion(components: [major]), precise: false)
     }
 
     /// A source from the contents of a file `wantsContents(of:)` accepted.
-    public static func fromContents(path: String, text: String) -> CUDASource? {
+    public static func fromContents(path: String, text: String) -> CUDAVersionSource? {
         if toolkitFile.matches(path) {
             let captured = path.hasSuffix(".json")
                 ? (jsonCudart.firstCapture(in: text) ?? jsonCuda.firstCapture(in: text)) : versionTxt.firstCapture(in: text)
-            return captured.flatMap(DottedVersion.init).map { CUDASource(kind: .toolkit, path: path, version: $0) }
+            return captured.flatMap(DottedVersion.init).map { CUDAVersionSource(kind: .toolkit, path: path, version: $0) }
         }
         if path.hasSuffix("/torch/version.py") {
             for line in text.split(separator: "\n") {
                 if let captured = torchCuda.firstCapture(in: String(line)), let version = DottedVersion(captured) {
-                    return CUDASource(kind: .pytorch, path: path, version: version)
+                    return CUDAVersionSource(kind: .pytorch, path: path, version: version)
                 }
             }
             return nil
         }
         if path.hasSuffix("build_info.py") {
             return tensorflowCuda.firstCapture(in: text).flatMap(DottedVersion.init).map {
-                CUDASource(kind: .framework, path: path, version: $0)
+                CUDAVersionSource(kind: .framework, path: path, version: $0)
             }
         }
         if path.contains("/conda-meta/") {
             guard let captured = condaVersion.firstCapture(in: text), let full = DottedVersion(captured) else { return nil }
-            return CUDASource(kind: .conda, path: path, version: DottedVersion(components: Array(full.components.prefix(2))))
+            return CUDAVersionSource(kind: .conda, path: path, version: DottedVersion(components: Array(full.components.prefix(2))))
         }
         return nil
+    }
+
+    /// Every CUDA source in an image: its Env, version files, libcudart names, framework builds, wheels and conda records.
+    public static func detect(
+        index: FileIndex, environment: [String: String], distributions: [PythonDistribution], read: ([String]) -> [String: Data]
+    ) -> DetectedCUDA {
+        var cudaSources = CUDADetector.fromEnvironment(environment)
+        var contentPaths: [String] = []
+        for entry in index.entries where entry.type == .file || entry.type == .symlink {
+            if let source = CUDADetector.fromFileName(entry.path), !entry.path.contains("-packages/nvidia/") {
+                cudaSources.append(source)
+            }
+            if entry.type == .file, CUDADetector.wantsContents(of: entry.path) { contentPaths.append(entry.path) }
+        }
+        let cudaFiles = read(contentPaths)
+        for path in contentPaths.sorted() {
+            if let data = cudaFiles[path], let source = CUDADetector.fromContents(path: path, text: String(decoding: data, as: UTF8.self)) {
+                cudaSources.append(source)
+            }
+        }
+        for distribution in distributions {
+            if let source = CUDADetector.fromDistribution(name: distribution.name, version: distribution.version, path: distribution.path) {
+                cudaSources.append(source)
+            }
+            let frameworks: Set<String> = ["torch", "tensorflow", "jaxlib", "torchvision", "torchaudio"]
+            if frameworks.contains(distribution.name), let cuda = distribution.cudaFromLocalVersion,
+               !cudaSources.contains(where: { $0.kind == .pytorch && distribution.name == "torch" }) {
+                cudaSources.append(CUDAVersionSource(kind: distribution.name == "torch" ? .pytorch : .framework, path: distribution.path, version: cuda))
+            }
+        }
+        // libcudart appears once per symlink in the usual chain (so.12 → so.12.1.105): keep one per version.
+        var seenLibcudart: Set<String> = []
+        cudaSources = cudaSources.filter { source in
+            source.kind != .libcudart || seenLibcudart.insert(source.version.description).inserted
+        }
+        return DetectedCUDA(sources: cudaSources)
     }
 
     /// The oldest Linux driver each CUDA release needs (NVIDIA's CUDA Toolkit release notes, table 3).

@@ -59,7 +59,7 @@ public struct ImageFacts: Sendable {
     public var startupCode: [StartupSource]
     public var users: UserDatabase
     public var runAs: RunAsUser
-    public var cuda: CUDASummary
+    public var cuda: DetectedCUDA
     public var pythonDistributions: [PythonDistribution]
     public var secrets: [SecretFinding]
 
@@ -106,11 +106,7 @@ public struct FactsGatherer: Sendable {
     public func gather(_ input: FactsInput, collector: FactsCollector? = nil) throws -> ImageFacts {
         let index = FileIndex(entries: input.entries)
         let config = input.config.config ?? ContainerConfig()
-        var environment: [String: String] = [:]
-        for item in config.env ?? [] {
-            guard let equals = item.firstIndex(of: "=") else { continue }
-            environment[String(item[..<equals])] = String(item[item.index(after: equals)...])
-        }
+        let environment = FactsGatherer.environment(config)
         let build = input.dockerfile.map { BuildRecord(dockerfile: $0, path: input.dockerfilePath ?? "Dockerfile") }
             ?? BuildRecord(history: input.config.history ?? [])
 
@@ -175,35 +171,7 @@ public struct FactsGatherer: Sendable {
 
         // Python distributions and CUDA.
         let distributions = PythonDistribution.find(in: index)
-        var cudaSources = CUDADetector.fromEnvironment(environment)
-        var contentPaths: [String] = []
-        for entry in index.entries where entry.type == .file || entry.type == .symlink {
-            if let source = CUDADetector.fromFileName(entry.path), !entry.path.contains("-packages/nvidia/") {
-                cudaSources.append(source)
-            }
-            if entry.type == .file, CUDADetector.wantsContents(of: entry.path) { contentPaths.append(entry.path) }
-        }
-        let cudaFiles = read(contentPaths)
-        for path in contentPaths.sorted() {
-            if let data = cudaFiles[path], let source = CUDADetector.fromContents(path: path, text: String(decoding: data, as: UTF8.self)) {
-                cudaSources.append(source)
-            }
-        }
-        for distribution in distributions {
-            if let source = CUDADetector.fromDistribution(name: distribution.name, version: distribution.version, path: distribution.path) {
-                cudaSources.append(source)
-            }
-            let frameworks: Set<String> = ["torch", "tensorflow", "jaxlib", "torchvision", "torchaudio"]
-            if frameworks.contains(distribution.name), let cuda = distribution.cudaFromLocalVersion,
-               !cudaSources.contains(where: { $0.kind == .pytorch && distribution.name == "torch" }) {
-                cudaSources.append(CUDASource(kind: distribution.name == "torch" ? .pytorch : .framework, path: distribution.path, version: cuda))
-            }
-        }
-        // libcudart appears once per symlink in the usual chain (so.12 → so.12.1.105): keep one per version.
-        var seenLibcudart: Set<String> = []
-        cudaSources = cudaSources.filter { source in
-            source.kind != .libcudart || seenLibcudart.insert(source.version.description).inserted
-        }
+        let cuda = CUDADetector.detect(index: index, environment: environment, distributions: distributions, read: read)
 
         // Secrets, by content.
         let secrets = collector.map { $0.secrets(index: index) } ?? scanSecrets(index: index, read: read)
@@ -212,7 +180,38 @@ public struct FactsGatherer: Sendable {
             imageConfig: input.config, config: config, repoTags: input.repoTags, environment: environment, files: index,
             totalSize: input.totalSize, wasted: input.wasted, build: build, mounts: mounts, command: command,
             startProgram: startProgram, effectiveArgv: effective, startupCode: startupCode, users: users, runAs: runAs,
-            cuda: CUDASummary(sources: cudaSources), pythonDistributions: distributions, secrets: secrets)
+            cuda: cuda, pythonDistributions: distributions, secrets: secrets)
+    }
+
+    /// `Env` as a dictionary, the last definition of a name winning as the engines apply it.
+    static func environment(_ config: ContainerConfig) -> [String: String] {
+        var environment: [String: String] = [:]
+        for item in config.env ?? [] {
+            guard let equals = item.firstIndex(of: "=") else { continue }
+            environment[String(item[..<equals])] = String(item[item.index(after: equals)...])
+        }
+        return environment
+    }
+
+    /// Only the CUDA facts, for `inspect`: cheaper than `gather`, reading just the version files.
+    public func cuda(_ input: FactsInput, collector: FactsCollector? = nil) -> DetectedCUDA {
+        let index = FileIndex(entries: input.entries)
+        let environment = FactsGatherer.environment(input.config.config ?? ContainerConfig())
+        return CUDADetector.detect(
+            index: index, environment: environment, distributions: PythonDistribution.find(in: index)
+        ) { paths in
+            var result: [String: Data] = [:]
+            var missing: [String] = []
+            for path in paths {
+                if let layer = index.entry(at: path)?.layer, let data = collector?.contents(of: path, layer: layer) {
+                    result[path] = data
+                } else {
+                    missing.append(path)
+                }
+            }
+            if !missing.isEmpty, let read = try? input.readContents(missing, FactsGatherer.readLimit) { result.merge(read) { $1 } }
+            return result
+        }
     }
 
     static let shellBuiltins: Set<String> = ["exec", "cd", "set", "export", "source", ".", "eval", "if", "for", "while", "["]

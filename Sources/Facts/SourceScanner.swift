@@ -198,6 +198,10 @@ public struct SourceScanner: Sendable {
             if SourceScanner.juliaServe.matches(code) { add(.serves) }
             references += SourceScanner.juliaIncludes.allCaptures(in: code).map { .file($0) }
         case .shell:
+            // `Rscript -e 'install.packages(…)'` and `julia -e 'Pkg.add(…)'` inside shell scripts.
+            if let call = SourceScanner.rInstall.firstCapture(in: code) ?? SourceScanner.juliaInstall.firstCapture(in: code) {
+                add(.packageInstall, call)
+            }
             if SourceScanner.shellConfig.matches(code) { add(.readsConfiguration) }
             if SourceScanner.shellRelativeWrite.matches(code) { add(.writesWorkingDirectory) }
             if SourceScanner.shellHomeWrite.matches(code) { add(.writesHome) }

@@ -1,6 +1,6 @@
 import Facts
 
-extension CUDASource {
+extension CUDAVersionSource {
     /// The file the version came from, or the Env when it is a variable.
     var location: Location {
         path.hasPrefix("/") ? Location(kind: .imageFile, path: path) : Location(kind: .imageConfig, path: "Env")
@@ -9,9 +9,9 @@ extension CUDASource {
     var summary: String { "\(version) (\(kind.rawValue): \(path))" }
 }
 
-extension [CUDASource] {
+extension [CUDAVersionSource] {
     /// The source that states `version`, a file before an Env variable since the file is what to fix or inspect.
-    func preferringFiles(version: DottedVersion) -> CUDASource? {
+    func preferringFiles(version: DottedVersion) -> CUDAVersionSource? {
         let stating = filter { $0.version == version }
         return stating.first { $0.path.hasPrefix("/") } ?? stating.first ?? first
     }

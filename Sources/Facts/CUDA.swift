@@ -3,18 +3,29 @@ public import Foundation
 /// A dotted version number compared numerically (`12.4.1` > `12.1`).
 public struct DottedVersion: Sendable, Hashable, Comparable, Codable, CustomStringConvertible {
     public var components: [Int]
+    /// The version as written (`530.30.02` keeps its zero), when it was parsed from text.
+    private var spelled: String?
 
     public init?(_ text: String) {
-        let parts = text.split(separator: ".").map { Int($0) }
+        let parts = text.split(separator: ".", omittingEmptySubsequences: false).map { Int($0) }
         guard !parts.isEmpty, parts.allSatisfy({ $0 != nil }) else { return nil }
         components = parts.compactMap { $0 }
+        spelled = text
     }
 
     public init(components: [Int]) { self.components = components }
 
+    // `12.1` and `12.1.0` are the same version, as `<` already treats them.
+    public static func == (lhs: DottedVersion, rhs: DottedVersion) -> Bool { !(lhs < rhs) && !(rhs < lhs) }
+    public func hash(into hasher: inout Hasher) {
+        var trimmed = components[...]
+        while trimmed.last == 0 { trimmed = trimmed.dropLast() }
+        hasher.combine(Array(trimmed))
+    }
+
     public var major: Int { components.first ?? 0 }
     public var minor: Int? { components.count > 1 ? components[1] : nil }
-    public var description: String { components.map(String.init).joined(separator: ".") }
+    public var description: String { spelled ?? components.map(String.init).joined(separator: ".") }
 
     public static func < (lhs: DottedVersion, rhs: DottedVersion) -> Bool {
         for index in 0..<max(lhs.components.count, rhs.components.count) {

@@ -18,6 +18,17 @@ public enum SecretKind: String, Sendable, Codable, CaseIterable {
     case namedSecret = "secret-named variable"
 }
 
+extension SecretKind {
+    /// The kind as a message names it ("holds a private key", "holds AWS credentials").
+    public var phrase: String {
+        switch self {
+        case .awsCredentials, .gitCredentials: rawValue
+        case .namedSecret: "a literal value in a secret-named variable"
+        default: "a " + rawValue
+        }
+    }
+}
+
 /// One secret found in a file of the image.
 public struct SecretFinding: Sendable, Equatable, Codable {
     public var kind: SecretKind

@@ -75,7 +75,7 @@ struct SecretFileCheck: RuleCheck {
             let deletedNote = secret.visible ? "" : " A later layer deletes or replaces it, but layer \(secret.layer) still ships its bytes to anyone who pulls the image."
             return Violation(
                 rule: id,
-                message: "\(secret.path) holds a \(secret.kind.rawValue) (line \(secret.line)).\(deletedNote) Images are copied and kept; secrets in them leak.",
+                message: "\(secret.path) holds \(secret.kind.phrase) (line \(secret.line)).\(deletedNote) Images are copied and kept; secrets in them leak.",
                 location: Location(kind: .imageFile, path: secret.path, line: secret.line, layer: secret.layer))
         }
     }
@@ -91,16 +91,16 @@ struct SecretConfigCheck: RuleCheck {
             guard let kind = SecretScanner.scanAssignmentText("\(name)=\(facts.environment[name] ?? "")") else { continue }
             violations.append(Violation(
                 rule: id,
-                message: "The Env variable \(name) holds a \(kind.rawValue): everyone who can pull the image can read it with `inspect`.",
+                message: "The Env variable \(name) holds \(kind.phrase): everyone who can pull the image can read it with `inspect`.",
                 location: facts.envLocation(name)))
         }
         for (index, entry) in (facts.imageConfig.history ?? []).enumerated() {
             guard let text = entry.createdBy, let kind = SecretScanner.scanAssignmentText(text) else { continue }
             // A secret in ENV is already reported above from the config.
-            if text.contains("ENV "), violations.contains(where: { $0.message.contains(kind.rawValue) }) { continue }
+            if text.contains("ENV "), violations.contains(where: { $0.message.contains(kind.phrase) }) { continue }
             violations.append(Violation(
                 rule: id,
-                message: "History entry \(index + 1) (a build step's command line) holds a \(kind.rawValue): build arguments and commands are stored in the image for anyone to read. Use build secrets (`RUN --mount=type=secret`).",
+                message: "History entry \(index + 1) (a build step's command line) holds \(kind.phrase): build arguments and commands are stored in the image for anyone to read. Use build secrets (`RUN --mount=type=secret`).",
                 location: Location(kind: .dockerfile, path: BuildRecord.historyPath, line: index + 1)))
         }
         return violations

@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// The kind of secret a file or value was found to hold, judged by its content.
 public enum SecretKind: String, Sendable, Codable, CaseIterable {
@@ -81,7 +81,7 @@ public enum SecretScanner {
     ].map { Data($0.utf8) }
 
     /// Finds the secrets in one file's contents (empty for binary files).
-    static func scan(path: String, contents: Data) -> [(kind: SecretKind, line: Int)] {
+    public static func scan(path: String, contents: Data) -> [(kind: SecretKind, line: Int)] {
         guard !contents.prefix(1024).contains(0) else { return [] }
         guard anchors.contains(where: { contents.range(of: $0) != nil }) else { return [] }
         guard let text = String(data: contents, encoding: .utf8) else { return [] }

@@ -6,8 +6,10 @@ public struct FileIndex: Sendable {
     public let entries: [TreeEntry]
     private let byPath: [String: Int]
 
+    /// Takes the entries in byte order of their paths (the merged tree's order), sorting only when they are not.
     public init(entries: [TreeEntry]) {
-        let sorted = entries.sorted { $0.path < $1.path }
+        let inOrder = zip(entries, entries.dropFirst()).allSatisfy { FileIndex.precedes($0.path, $1.path) }
+        let sorted = inOrder ? entries : entries.sorted { FileIndex.precedes($0.path, $1.path) }
         self.entries = sorted
         var byPath: [String: Int] = [:]
         byPath.reserveCapacity(sorted.count)
@@ -71,9 +73,14 @@ public struct FileIndex: Sendable {
         var high = entries.count
         while low < high {
             let mid = (low + high) / 2
-            if entries[mid].path < path { low = mid + 1 } else { high = mid }
+            if FileIndex.precedes(entries[mid].path, path) { low = mid + 1 } else { high = mid }
         }
         return low
+    }
+
+    /// Byte order of UTF-8 paths, as the merged tree sorts them (a parent before its children).
+    static func precedes(_ left: String, _ right: String) -> Bool {
+        left.utf8.lexicographicallyPrecedes(right.utf8)
     }
 
     /// An absolute path with `.`, empty components and trailing slashes removed (`..` kept for `resolve`).

@@ -1,4 +1,9 @@
 public import Foundation
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// The kind of secret a file or value was found to hold, judged by its content.
 public enum SecretKind: String, Sendable, Codable, CaseIterable {
@@ -73,50 +78,77 @@ public enum SecretScanner {
         "mo", "ttf", "woff", "woff2", "pdf", "npy", "npz", "pt", "bin", "safetensors", "h5", "parquet",
     ]
 
-    // Cheap byte anchors: only files holding one of them are matched against the patterns.
-    private static let anchors: [Data] = [
-        "PRIVATE KEY", "AKIA", "ASIA", "aws_secret_access_key", "\"private_key\"", "AccountKey=", "password", "ghp_",
-        "gho_", "ghu_", "ghs_", "ghr_", "github_pat_", "glpat-", "xox", "hooks.slack.com", "hf_", "\"auth\"",
-        "_authToken", "://",
-    ].map { Data($0.utf8) }
+    /// One way a secret shows in a file: the bytes that must be present, the pattern, and which files it applies to.
+    private struct FileRule: Sendable {
+        var kind: SecretKind
+        var anchors: [[UInt8]]
+        var pattern: Pattern
+        /// File names the rule is limited to (credential files whose format alone is not distinctive).
+        var names: Set<String>?
+        /// File names another, more specific rule reports.
+        var excludedNames: Set<String>
+        /// Bytes that must also be present (any one anchor and every one of these).
+        var alsoNeeds: [[UInt8]]
+        /// Rejects a match whose line is a documented example or a placeholder.
+        var rejects: (@Sendable (String) -> Bool)?
 
-    /// Finds the secrets in one file's contents (empty for binary files).
+        init(
+            kind: SecretKind, anchors: [String], pattern: Pattern, names: Set<String>? = nil, excludedNames: Set<String> = [],
+            alsoNeeds: [String] = [], rejects: (@Sendable (String) -> Bool)? = nil
+        ) {
+            self.kind = kind; self.anchors = anchors.map { Array($0.utf8) }; self.pattern = pattern
+            self.names = names; self.excludedNames = excludedNames; self.alsoNeeds = alsoNeeds.map { Array($0.utf8) }
+            self.rejects = rejects
+        }
+    }
+
+    private static let fileRules: [FileRule] = [
+        FileRule(kind: .privateKey, anchors: ["PRIVATE KEY"], pattern: privateKey),
+        FileRule(kind: .gcpServiceAccount, anchors: ["\"private_key\""], pattern: gcpPrivateKey),
+        FileRule(kind: .awsCredentials, anchors: ["aws_secret_access_key", "AWS_SECRET_ACCESS_KEY"], pattern: awsSecret),
+        FileRule(kind: .awsCredentials, anchors: ["AKIA", "ASIA"], pattern: awsKeyID, rejects: { $0.contains("EXAMPLE") }),
+        FileRule(kind: .azureStorageKey, anchors: ["AccountKey="], pattern: azureKey),
+        FileRule(kind: .githubToken, anchors: ["ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_"], pattern: githubToken),
+        FileRule(kind: .gitlabToken, anchors: ["glpat-"], pattern: gitlabToken),
+        FileRule(kind: .slackToken, anchors: ["xox", "hooks.slack.com"], pattern: slackToken),
+        FileRule(kind: .huggingFaceToken, anchors: ["hf_"], pattern: huggingFaceToken, excludedNames: ["token", "stored_tokens"]),
+        FileRule(kind: .huggingFaceToken, anchors: ["hf_"], pattern: hfTokenFile, names: ["token", "stored_tokens"]),
+        FileRule(
+            kind: .gitCredentials, anchors: ["://"], pattern: credentialURL, names: [".git-credentials"], alsoNeeds: ["@"],
+            rejects: placeholderURL.matches),
+        FileRule(
+            kind: .credentialURL, anchors: ["://"], pattern: credentialURL, excludedNames: [".git-credentials"], alsoNeeds: ["@"],
+            rejects: placeholderURL.matches),
+        FileRule(kind: .netrcPassword, anchors: ["password"], pattern: netrcPassword, names: [".netrc", "_netrc"]),
+        FileRule(kind: .pypircPassword, anchors: ["password"], pattern: pypircPassword, names: [".pypirc"], rejects: placeholderValue.matches),
+        FileRule(kind: .registryAuth, anchors: ["\"auth\"", "_authToken"], pattern: registryAuth, names: ["config.json", ".dockercfg", ".npmrc"]),
+    ]
+
+    /// Finds the secrets in one file's contents (empty for binary files): each pattern runs once over the
+    /// whole file, and only when its anchor bytes occur, so ordinary source files cost a few byte searches.
     public static func scan(path: String, contents: Data) -> [(kind: SecretKind, line: Int)] {
         guard !contents.prefix(1024).contains(0) else { return [] }
-        guard anchors.contains(where: { contents.range(of: $0) != nil }) else { return [] }
-        guard let text = String(data: contents, encoding: .utf8) else { return [] }
         let name = (path as NSString).lastPathComponent
-        var found: [(SecretKind, Int)] = []
-        func note(_ kind: SecretKind, _ line: Int) {
-            if !found.contains(where: { $0.0 == kind }) { found.append((kind, line)) }
-        }
-        let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
-        for (index, rawLine) in lines.enumerated() {
-            let line = String(rawLine)
-            let number = index + 1
-            if privateKeyHeader.matches(line), index + 1 < lines.count, base64Body.matches(String(lines[index + 1])) {
-                note(.privateKey, number)
-            }
-            if gcpPrivateKey.matches(line) { note(.gcpServiceAccount, number) }
-            if awsSecret.matches(line) || (awsKeyID.matches(line) && !line.contains("EXAMPLE")) { note(.awsCredentials, number) }
-            if azureKey.matches(line) { note(.azureStorageKey, number) }
-            if githubToken.matches(line) { note(.githubToken, number) }
-            if gitlabToken.matches(line) { note(.gitlabToken, number) }
-            if slackToken.matches(line) { note(.slackToken, number) }
-            if huggingFaceToken.matches(line), !line.contains("hf_hub"), !line.contains("hf_transfer") { note(.huggingFaceToken, number) }
-            if credentialURL.matches(line), !placeholderURL.matches(line) {
-                note(name == ".git-credentials" ? .gitCredentials : .credentialURL, number)
-            }
-            if name == ".netrc" || name == "_netrc", netrcPassword.matches(line) { note(.netrcPassword, number) }
-            if name == ".pypirc", pypircPassword.matches(line), !placeholderValue.matches(line) { note(.pypircPassword, number) }
-            if name == "config.json" || name == ".dockercfg" || name == ".npmrc", registryAuth.matches(line) {
-                note(.registryAuth, number)
-            }
-            if (name == "token" || name == "stored_tokens") && path.contains("huggingface"), hfTokenFile.matches(line) {
-                note(.huggingFaceToken, number)
+        var text: String?
+        var found: [(kind: SecretKind, line: Int)] = []
+        for rule in fileRules where !found.contains(where: { $0.kind == rule.kind }) {
+            if let names = rule.names, !names.contains(name) { continue }
+            guard !rule.excludedNames.contains(name), rule.anchors.contains(where: { contents.containsBytes($0) }),
+                  rule.alsoNeeds.allSatisfy({ contents.containsBytes($0) }) else { continue }
+            if text == nil { text = String(data: contents, encoding: .utf8) }
+            guard let text else { return found }
+            let range = NSRange(text.startIndex..., in: text)
+            for match in rule.pattern.regex.matches(in: text, range: range) {
+                guard let matched = Range(match.range, in: text) else { continue }
+                let lineStart = text[..<matched.lowerBound].lastIndex(of: "\n").map { text.index(after: $0) } ?? text.startIndex
+                let lineEnd = text[matched.lowerBound...].firstIndex(of: "\n") ?? text.endIndex
+                if let rejects = rule.rejects, rejects(String(text[lineStart..<lineEnd])) { continue }
+                let line = text[..<matched.lowerBound].reduce(1) { $1 == "\n" ? $0 + 1 : $0 }
+                found.append((rule.kind, line))
+                break
             }
         }
-        return found.map { (kind: $0.0, line: $0.1) }
+        return found
     }
 
     /// Secrets in an `Env` entry or a build command: token shapes, or a secret-named variable with a literal value.
@@ -144,8 +176,9 @@ public enum SecretScanner {
         return true
     }
 
-    private static let privateKeyHeader = Pattern(#"-----BEGIN (?:RSA |EC |DSA |OPENSSH |ENCRYPTED |PGP )?PRIVATE KEY(?: BLOCK)?-----"#)
-    private static let base64Body = Pattern(#"^\s*(?:[A-Za-z0-9+/=]{20,}|Proc-Type:|Version:|Comment:)"#)
+    // A header alone is documentation; a key has its base64 body (or PEM headers) on the next line.
+    private static let privateKey = Pattern(
+        #"-----BEGIN (?:RSA |EC |DSA |OPENSSH |ENCRYPTED |PGP )?PRIVATE KEY(?: BLOCK)?-----\r?\n\s*(?:[A-Za-z0-9+/=]{20,}|Proc-Type:|Version:|Comment:)"#)
     private static let gcpPrivateKey = Pattern(#""private_key"\s*:\s*"-----BEGIN (?:RSA )?PRIVATE KEY-----\\n[A-Za-z0-9+/=]{20,}"#)
     private static let awsKeyID = Pattern(#"\b(?:AKIA|ASIA)[0-9A-Z]{16}\b"#)
     private static let awsSecret = Pattern(#"(?i)aws_secret_access_key\s*[=:]\s*["']?[A-Za-z0-9/+]{40}\b"#)
@@ -155,14 +188,36 @@ public enum SecretScanner {
     private static let gitlabToken = Pattern(#"\bglpat-[A-Za-z0-9_-]{20}\b"#)
     private static let slackToken = Pattern(#"\bxox[baprs]-[0-9]{6,}-[0-9A-Za-z-]{10,}|https://hooks\.slack\.com/services/T[A-Z0-9]+/B[A-Z0-9]+/[A-Za-z0-9]{16,}"#)
     private static let huggingFaceToken = Pattern(#"\bhf_[A-Za-z]{34}\b"#)
-    private static let hfTokenFile = Pattern(#"^\s*hf_[A-Za-z0-9]{30,}\s*$"#)
+    private static let hfTokenFile = Pattern(#"(?m)^\s*hf_[A-Za-z0-9]{30,}\s*$"#)
     private static let credentialURL = Pattern(#"\b(?:https?|ftp|git|ssh)://[^\s:/@"'<>]+:[^\s:/@"'<>$]{3,}@[\w.-]+"#)
     private static let placeholderURL = Pattern(#"://(?:user(?:name)?|USER(?:NAME)?|\$\{?\w+\}?):(?:pass(?:word)?|PASS(?:WORD)?|secret|token|xxx+|\*+|\$\{?\w+\}?|<[^>]*>)@"#)
     private static let netrcPassword = Pattern(#"\bpassword\s+\S+"#)
-    private static let pypircPassword = Pattern(#"^\s*password\s*[:=]\s*\S+"#)
+    private static let pypircPassword = Pattern(#"(?m)^\s*password\s*[:=]\s*\S+"#)
     private static let registryAuth = Pattern(#""auth"\s*:\s*"[A-Za-z0-9+/=]{8,}"|_authToken\s*=\s*[^\s$]{8,}"#)
     private static let placeholderValue = Pattern(#"[:=]\s*["']?(?:<[^>]*>|\$\{?\w+\}?|x{3,}|\*{3,}|changeme|change_me|password|secret|example|dummy|none|null|true|false|test)["']?\s*$"#, caseInsensitive: true)
     private static let secretNamedAssignment = Pattern(
         #"\b([A-Za-z0-9_]*(?:PASSWORD|PASSWD|SECRET|TOKEN|API_KEY|APIKEY|ACCESS_KEY|PRIVATE_KEY|CLIENT_SECRET)(?<!_FILE)(?<!_PATH)(?<!_DIR)(?<!_URL)(?<!_NAME)(?<!_LENGTH)(?<!_TYPE)=[^\s;&|]+)"#,
         caseInsensitive: true)
+}
+
+extension Data {
+    /// Whether the bytes occur anywhere in the data: memchr to the first byte, memcmp for the rest, which is
+    /// far faster than `range(of:)` for the anchor prefilter (Swift's Glibc module does not export memmem).
+    func containsBytes(_ needle: [UInt8]) -> Bool {
+        guard let first = needle.first, count >= needle.count else { return false }
+        return withUnsafeBytes { haystack in
+            needle.withUnsafeBytes { pattern in
+                guard let base = haystack.baseAddress, let patternBase = pattern.baseAddress else { return false }
+                var offset = 0
+                let last = haystack.count - pattern.count
+                while offset <= last {
+                    guard let hit = memchr(base + offset, Int32(first), last - offset + 1) else { return false }
+                    let position = base.distance(to: UnsafeRawPointer(hit))
+                    if memcmp(base + position, patternBase, pattern.count) == 0 { return true }
+                    offset = position + 1
+                }
+                return false
+            }
+        }
+    }
 }

@@ -188,6 +188,25 @@ struct ChecksRealisticImagesTests {
                 "\(checked.violations.map { "\($0.rule): \($0.message)" })")
     }
 
+    @Test("every static catalog rule has exactly one check, and every check is in the catalog")
+    func registryCoversCatalog() throws {
+        let catalog = try RuleCatalog.embedded()
+        let registry = StaticChecks.registry
+        #expect(registry.duplicateIDs.isEmpty)
+        #expect(registry.idsMissingFromCatalog(catalog).isEmpty)
+        #expect(registry.idsWithoutCheck(in: catalog).filter { !$0.hasPrefix("TRE9") }.isEmpty)
+        #expect(registry.ids.count == 34)
+    }
+
+    @Test("configured mount paths move every mount rule")
+    func configuredMounts() throws {
+        let configuration = Configuration(mounts: MountPaths(safeData: "/data", scratch: "/work", safeOutputs: "/results"))
+        let checked = try FactsHarness.check(try spec(["base": "python"]), configuration: configuration)
+        let ids = ruleIDs(checked)
+        #expect(ids.isSuperset(of: ["TRE201", "TRE206", "TRE207"]), "\(ids)")
+        #expect(checked.violations.filter { $0.rule == "TRE201" }.compactMap(\.location.path).sorted() == ["/data", "/results", "/work"])
+    }
+
     @Test("the same facts come out of every image layout")
     func layoutsAgree() throws {
         let image = try spec(["base": "cuda-pytorch"])

@@ -2,18 +2,6 @@ public import DockerfileKit
 public import Foundation
 public import ImageKit
 
-/// A file whose bytes are still in an earlier layer although a later layer replaced or deleted it.
-public struct WastedFile: Sendable, Equatable {
-    public var path: String
-    public var size: Int64
-    /// The layer that still holds the bytes.
-    public var layer: Int
-
-    public init(path: String, size: Int64, layer: Int) {
-        self.path = path; self.size = size; self.layer = layer
-    }
-}
-
 /// What facts are gathered from: the image's config and merged tree, a way to read files, and an optional Dockerfile.
 public struct FactsInput: Sendable {
     public var config: ImageConfig
@@ -21,7 +9,7 @@ public struct FactsInput: Sendable {
     public var entries: [TreeEntry]
     /// Uncompressed bytes of the merged filesystem.
     public var totalSize: Int64
-    public var wasted: [WastedFile]
+    public var wasted: [ShadowedEntry]
     /// Reads the current (merged-tree) contents of regular files, at most `limit` bytes each; missing paths are left out.
     public var readContents: @Sendable (_ paths: [String], _ limit: Int) throws -> [String: Data]
     public var dockerfile: Dockerfile?
@@ -29,7 +17,7 @@ public struct FactsInput: Sendable {
     public var dockerfilePath: String?
 
     public init(
-        config: ImageConfig, repoTags: [String], entries: [TreeEntry], totalSize: Int64, wasted: [WastedFile],
+        config: ImageConfig, repoTags: [String], entries: [TreeEntry], totalSize: Int64, wasted: [ShadowedEntry],
         readContents: @escaping @Sendable ([String], Int) throws -> [String: Data],
         dockerfile: Dockerfile? = nil, dockerfilePath: String? = nil
     ) {
@@ -48,7 +36,7 @@ public struct ImageFacts: Sendable {
     public var environment: [String: String]
     public var files: FileIndex
     public var totalSize: Int64
-    public var wasted: [WastedFile]
+    public var wasted: [ShadowedEntry]
     public var build: BuildRecord
     public var mounts: MountPoints
     public var command: StartCommand
@@ -57,6 +45,8 @@ public struct ImageFacts: Sendable {
     /// The command after wrappers, with `sh -c "…"`'s inner command as the program when it is a plain word.
     public var effectiveArgv: [String]
     public var startupCode: [StartupSource]
+    /// Compiled programs outside the system directories that the start-up code runs: their behaviour is unknown.
+    public var unreadableStartupPrograms: [String]
     public var users: UserDatabase
     public var runAs: RunAsUser
     public var cuda: DetectedCUDA
@@ -79,6 +69,12 @@ public struct ImageFacts: Sendable {
     /// Whether any start-up code could be read (a compiled start program leaves only the command line).
     public var hasReadableStartupCode: Bool {
         startupCode.contains { $0.origin != .commandLine }
+    }
+
+    /// Whether all the work the start-up code does is in code that was read: no compiled program of the image's own,
+    /// no other runtime (java, node, MATLAB …). Rules that need to see what the job does (inputs, outputs) ask this.
+    public var startupCodeFullyRead: Bool {
+        hasReadableStartupCode && unreadableStartupPrograms.isEmpty && signals(.runsUnreadableCode).isEmpty
     }
 
     /// Where a signal points: the image file and line, or the config field holding the command.
@@ -167,7 +163,7 @@ public struct FactsGatherer: Sendable {
         let walker = StartupCodeWalker(
             index: index, resolver: resolver, scanner: SourceScanner(mounts: mounts),
             pythonPath: (environment["PYTHONPATH"] ?? "").split(separator: ":").map(String.init), read: read)
-        let startupCode = walker.walk(command: command, program: startProgram)
+        let (startupCode, unreadable) = walker.walk(command: command, program: startProgram)
 
         // Python distributions and CUDA.
         let distributions = PythonDistribution.find(in: index)
@@ -179,7 +175,8 @@ public struct FactsGatherer: Sendable {
         return ImageFacts(
             imageConfig: input.config, config: config, repoTags: input.repoTags, environment: environment, files: index,
             totalSize: input.totalSize, wasted: input.wasted, build: build, mounts: mounts, command: command,
-            startProgram: startProgram, effectiveArgv: effective, startupCode: startupCode, users: users, runAs: runAs,
+            startProgram: startProgram, effectiveArgv: effective, startupCode: startupCode,
+            unreadableStartupPrograms: unreadable, users: users, runAs: runAs,
             cuda: cuda, pythonDistributions: distributions, secrets: secrets)
     }
 
@@ -303,7 +300,7 @@ extension FactsInput {
         let tree = image.tree
         self.init(
             config: image.config, repoTags: image.repoTags, entries: tree.entries, totalSize: tree.totalSize,
-            wasted: tree.shadowed.map { WastedFile(path: $0.path, size: $0.size, layer: $0.layer) },
+            wasted: tree.shadowed,
             readContents: { paths, limit in
                 do {
                     return try tree.contents(of: paths, limit: Int64(limit))

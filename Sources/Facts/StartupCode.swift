@@ -52,8 +52,10 @@ struct StartupCodeWalker {
             || (path.hasPrefix("/usr/local/lib/") || path.hasPrefix("/opt/conda/lib/") || path.contains("/lib/python"))
     }
 
-    func walk(command: StartCommand, program: StartProgram?) -> [StartupSource] {
+    /// The start-up sources, and the programs they run whose code cannot be read (compiled, outside system directories).
+    func walk(command: StartCommand, program: StartProgram?) -> (sources: [StartupSource], unreadable: [String]) {
         var sources: [StartupSource] = []
+        var unreadable: [String] = []
         var queue: [(path: String, language: SourceLanguage?, from: String)] = []
         var seen: Set<String> = []
         var pythonRoots: [String] = [resolver.workingDirectory] + pythonPath
@@ -103,8 +105,11 @@ struct StartupCodeWalker {
             let contents = read(unique)
             for item in batch where !seen.contains(item.path) {
                 seen.insert(item.path)
-                guard let data = contents[item.path], !data.prefix(1024).contains(0),
-                      let text = String(data: data, encoding: .utf8) else { continue }
+                guard let data = contents[item.path] else { continue }
+                guard !data.prefix(1024).contains(0), let text = String(data: data, encoding: .utf8) else {
+                    if !StartupCodeWalker.isSystemProgram(item.path) { unreadable.append(item.path) }
+                    continue
+                }
                 let firstLine = text.prefix(while: { $0 != "\n" })
                 guard let language = SourceLanguage.detect(path: item.path, firstLine: String(firstLine)) ?? item.language else { continue }
                 let scanned = scanner.scan(text, language: language)
@@ -113,7 +118,12 @@ struct StartupCodeWalker {
                 for reference in scanned.references { enqueue(reference, from: parent(of: item.path), language: nil) }
             }
         }
-        return sources
+        return (sources, unreadable)
+    }
+
+    /// Programs of the operating system and interpreters: running them hides no application logic.
+    static func isSystemProgram(_ path: String) -> Bool {
+        ["/bin/", "/sbin/", "/usr/bin/", "/usr/sbin/", "/usr/lib/", "/lib/", "/usr/libexec/"].contains(where: path.hasPrefix)
     }
 
     /// Candidate files for a Python module: `a.b` → `root/a/b.py`, `root/a/b/__init__.py`; relative dots from `directory`.

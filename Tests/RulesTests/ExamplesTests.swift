@@ -65,6 +65,8 @@ enum ExampleImages {
             let mode = try (file["mode"] as? String).map(octal) ?? 0o644
             if let target = file["link"] as? String {
                 files.append(BaseImages.link(path, target))
+            } else if file["binary"] as? Bool == true {
+                files.append(BaseImages.binary(path, mode: mode))
             } else if file["dir"] as? Bool == true {
                 files.append(BaseImages.dir(path, mode: mode))
             } else if let size = file["size"] as? Int {

@@ -61,7 +61,9 @@ struct NoInputListCheck: RuleCheck {
     let id = "TRE205"
     func check(_ context: StaticCheckContext) -> [Violation] {
         let facts = context.facts
-        guard facts.signals(.readsConfiguration).isEmpty, let (source, signal) = facts.signals(.readsData).first else { return [] }
+        // A compiled program or another runtime the scripts hand over to may well take a config: stay silent.
+        guard facts.startupCodeFullyRead, facts.signals(.readsConfiguration).isEmpty,
+              let (source, signal) = facts.signals(.readsData).first else { return [] }
         return [Violation(
             rule: id,
             message: "The start-up code reads \(facts.mounts.data) (\(facts.describe(source, signal))) but nothing names its inputs: no config file, environment variable, argument or directory listing was found.",
@@ -74,7 +76,7 @@ struct NoOutputsCheck: RuleCheck {
     let id = "TRE206"
     func check(_ context: StaticCheckContext) -> [Violation] {
         let facts = context.facts
-        guard facts.hasReadableStartupCode, facts.signals(.writesOutputs).isEmpty else { return [] }
+        guard facts.startupCodeFullyRead, facts.signals(.writesOutputs).isEmpty else { return [] }
         // An output directory handed over through the image's Env counts: the code reads it from there.
         let outputs = facts.mounts.outputs
         guard !facts.environment.values.contains(where: { $0.contains(outputs) }) else { return [] }

@@ -31,7 +31,11 @@ struct BlobStore: Sendable {
         if fileSize == 0 { throw ImageError.unrecognisedFormat(path: path, reason: "the file is empty") }
         try refuseCompressedOuterTar(path)
         let reader = try ArchiveReader(context: path)
-        try reader.openOuterTar(path: path)
+        do {
+            try reader.openOuterTar(path: path)
+        } catch {
+            throw ImageError.unrecognisedFormat(path: path, reason: "not a tar archive (\(reader.errorMessage))")
+        }
         var members: [String: Member] = [:]
         // A member's data begins where the next header begins, minus its padded size.
         var pending: (name: String, member: Member)?

@@ -159,7 +159,18 @@ public final class MergedTree: Sendable {
 /// Byte order of UTF-8 paths, so parents sort before their children and the order is the same everywhere.
 @inline(__always)
 func pathPrecedes(_ left: String, _ right: String) -> Bool {
-    left.utf8.lexicographicallyPrecedes(right.utf8)
+    let fast = left.utf8.withContiguousStorageIfAvailable { leftBytes in
+        right.utf8.withContiguousStorageIfAvailable { rightBytes -> Bool in
+            let common = min(leftBytes.count, rightBytes.count)
+            if common > 0, let leftBase = leftBytes.baseAddress, let rightBase = rightBytes.baseAddress {
+                let order = memcmp(leftBase, rightBase, common)
+                if order != 0 { return order < 0 }
+            }
+            return leftBytes.count < rightBytes.count
+        }
+    }
+    if let result = fast ?? nil { return result }
+    return left.utf8.lexicographicallyPrecedes(right.utf8)
 }
 
 func normalisedLookupPath(_ path: String) -> String {

@@ -261,7 +261,9 @@ public enum ImageLoader {
                 while let slot = next.take(below: count) {
                     let layerIndex = order[slot]
                     if results.anyFailure { return }
-                    let outcome = Result { try scanLayer(plan.layers[layerIndex].location, index: layerIndex, budget: budget, observers: observers) }
+                    let outcome = Result { try scanLayer(
+                        plan.layers[layerIndex].location, index: layerIndex, budget: budget, observers: observers,
+                        hashUncompressed: plan.layers[layerIndex].diffID != nil) }
                     results.set(layerIndex, outcome)
                 }
             }
@@ -275,8 +277,11 @@ public enum ImageLoader {
             if let expected = layer.blobDigest, expected != scan.rawDigest {
                 throw ImageError.digestMismatch(what: "layer \(layer.location.name)", expected: expected, actual: scan.rawDigest)
             }
-            if let diffID = layer.diffID, !scan.compressed, diffID != scan.rawDigest {
-                throw ImageError.digestMismatch(what: "layer \(layer.location.name) (diff_id)", expected: diffID, actual: scan.rawDigest)
+            if let diffID = layer.diffID {
+                let actual = scan.compressed ? scan.uncompressedDigest ?? "" : scan.rawDigest
+                if diffID != actual {
+                    throw ImageError.digestMismatch(what: "layer \(layer.location.name) (diff_id)", expected: diffID, actual: actual)
+                }
             }
             try merger.apply(layer: position, entries: scan.entries, name: layer.location.name)
             layers.append(LayerInfo(

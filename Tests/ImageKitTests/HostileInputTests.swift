@@ -148,9 +148,11 @@ import TestSupport
         expectRefused(basicLayers, tampering: tampering, containing: "digest mismatch for config")
         expectRefused(basicLayers, layout: .dockerArchive, tampering: tampering, containing: "digest mismatch for config")
         tampering = Tampering()
-        tampering.wrongDiffIDs = [0]
-        expectRefused(basicLayers, layout: .dockerArchive, tampering: tampering, containing: "(diff_id)")
-        expectRefused(basicLayers, layout: .docker25, tampering: tampering, containing: "(diff_id)")
+        for layer in 0..<3 {
+            tampering.wrongDiffIDs = [layer]
+            expectRefused(basicLayers, layout: .dockerArchive, tampering: tampering, containing: "(diff_id)")
+            expectRefused(basicLayers, layout: .docker25, tampering: tampering, containing: "(diff_id)")
+        }
     }
 
     @Test func indexPointingToAMissingBlob() {

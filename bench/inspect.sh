@@ -27,12 +27,21 @@ fileExistenceTests:
     shouldExist: true
 YAML
 
-# measure LABEL CMD... : prints seconds and peak RSS (MB) of one run
+# measure LABEL CMD... : the fastest of $RUNS runs (other work on the machine only slows a run down) and the
+# largest peak RSS. Exit status 1 counts as a run: dive --ci exits 1 when the image fails its efficiency rules.
+RUNS=${RUNS:-3}
 measure() {
   local label=$1; shift
-  /usr/bin/time -f "%e %M" -o "$tmp/time" "$@" >/dev/null 2>"$tmp/err" || { echo "  $label: FAILED ($(tail -1 "$tmp/err"))"; return; }
-  read -r secs kb <"$tmp/time"
-  printf '  %-34s %7.2f s  %6d MB\n' "$label" "$secs" $((kb / 1024))
+  local best="" peak=0 run secs kb status
+  for ((run = 0; run < RUNS; run++)); do
+    status=0
+    /usr/bin/time -f "%e %M" -o "$tmp/time" "$@" >/dev/null 2>"$tmp/err" || status=$?
+    if [ "$status" -gt 1 ]; then echo "  $label: FAILED with $status ($(tail -1 "$tmp/err"))"; return; fi
+    read -r secs kb < <(tail -1 "$tmp/time")
+    if [ -z "$best" ] || awk "BEGIN{exit !($secs < $best)}"; then best=$secs; fi
+    [ "$kb" -gt "$peak" ] && peak=$kb
+  done
+  printf '  %-38s %7.2f s  %6d MB\n' "$label" "$best" $((peak / 1024))
 }
 # hash the tarball in $cores byte ranges at once, as tre-lint hashes layers in parallel
 hash_parallel() {
@@ -57,7 +66,7 @@ for size in small big; do
     measure "tre-lint inspect --files" "$tool" inspect "$img" --files
     if [ "$layout" = docker ] && [ -x "$peers/dive" ]; then
       measure "dive --ci" env CI=true "$peers/dive" --ci --source docker-archive "$img"
-      measure "container-structure-test (tar)" "$peers/container-structure-test" test --driver tar --image "$img" --config "$tmp/cst.yaml"
+      RUNS=1 measure "container-structure-test (tar)" "$peers/container-structure-test" test --driver tar --image "$img" --config "$tmp/cst.yaml"
     fi
   done
 done

@@ -66,6 +66,18 @@ import TestSupport
         #expect(image.tree.entry(at: "/etc/passwd-planted")?.type == .file)
     }
 
+    @Test func hardlinksWhoseTargetWasReplacedKeepTheirOwnBytes() throws {
+        let image = try buildAndLoad(ImageSpec(layers: [
+            LayerSpec([.file("a", "original"), .hardlink("b", to: "a")]),
+            LayerSpec([.file("a", "replaced")]),
+        ]), in: scratch)
+        let root = scratch.path("rootfs")
+        try image.extractRootFilesystem(to: root)
+        #expect(try String(contentsOf: root.appendingPathComponent("a"), encoding: .utf8) == "replaced")
+        #expect(try String(contentsOf: root.appendingPathComponent("b"), encoding: .utf8) == "original")
+        #expect(String(decoding: try image.tree.contents(of: "/b", limit: 100), as: UTF8.self) == "original")
+    }
+
     @Test func refusesANonEmptyTarget() throws {
         let image = try buildAndLoad(ImageSpec(layers: basicLayers), in: scratch)
         let root = scratch.path("rootfs")

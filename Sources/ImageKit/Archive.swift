@@ -51,6 +51,11 @@ final class ArchiveReader {
         try check(archive_read_support_format_tar(handle), "tar support")
         try check(archive_read_support_filter_gzip(handle), "gzip support")
         try check(archive_read_support_filter_zstd(handle), "zstd support")
+        try open(stream)
+    }
+
+    /// Starts reading from `stream`, which this reader keeps alive.
+    private func open(_ stream: BlobStream) throws {
         self.stream = stream
         let status = archive_read_open2(
             handle, Unmanaged.passUnretained(stream).toOpaque(), nil,
@@ -86,18 +91,7 @@ final class ArchiveReader {
         try check(archive_read_support_format_raw(handle), "raw support")
         try check(archive_read_support_filter_gzip(handle), "gzip support")
         try check(archive_read_support_filter_zstd(handle), "zstd support")
-        self.stream = stream
-        let status = archive_read_open2(
-            handle, Unmanaged.passUnretained(stream).toOpaque(), nil,
-            { _, clientData, bufferOut in
-                guard let clientData, let bufferOut else { return -1 }
-                let stream = Unmanaged<BlobStream>.fromOpaque(clientData).takeUnretainedValue()
-                let count = stream.read()
-                if count < 0 { return -1 }
-                bufferOut.pointee = stream.currentBuffer
-                return la_ssize_t(count)
-            }, nil, nil)
-        try check(status, "opening")
+        try open(stream)
         _ = try nextHeader()
     }
 

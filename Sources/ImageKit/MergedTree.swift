@@ -130,25 +130,16 @@ public final class MergedTree: Sendable {
         return results
     }
 
-    /// Streams one layer and hands over the data of the entries at the given header positions.
+    /// Streams one layer and hands over the data (at most `limit` bytes) of the entries at the given header positions.
     func readEntries(layer: Int, ordinals: Set<Int32>, limit: Int64, _ deliver: (Int32, Data) throws -> Void) throws {
-        let location = layerBlobs[layer]
-        let stream = try BlobStream(location, hashing: false)
-        let reader = try ArchiveReader(context: "layer \(location.name)")
-        try reader.openLayer(stream)
-        var ordinal: Int32 = 0
-        var remaining = ordinals.count
-        while remaining > 0, try reader.nextHeader() != nil {
-            defer { ordinal &+= 1 }
-            guard ordinals.contains(ordinal) else { continue }
+        try streamEntries(layer: layer, ordinals: ordinals) { ordinal, nextBlock in
             var data = Data()
-            while let block = try reader.nextDataBlock() {
+            while let block = try nextBlock() {
                 let room = Int(limit) - data.count
                 if room <= 0 { break }
                 data.append(contentsOf: UnsafeRawBufferPointer(rebasing: block.prefix(room)))
             }
             try deliver(ordinal, data)
-            remaining -= 1
         }
     }
 

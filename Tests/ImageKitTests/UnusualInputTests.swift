@@ -79,6 +79,31 @@ import TestSupport
         #expect(String(decoding: try tree.contents(of: "/lib/libfoo.so", limit: 10), as: UTF8.self) == "foo")
     }
 
+    @Test func writeThroughFollowsSymlinksAddedLater() throws {
+        let image = try buildAndLoad(ImageSpec(layers: [
+            LayerSpec([.dir("b"), .symlink("a", to: "b"), .dir("d")]),
+            LayerSpec([.file("a/c/x", "x")]),
+            LayerSpec([.whiteout("b/c"), .symlink("b/c", to: "/d"), .file("a/c/y", "y")]),
+        ]), in: scratch)
+        let tree = image.tree
+        #expect(tree.entry(at: "/d/y")?.layer == 2)
+        #expect(tree.entry(at: "/b/c")?.type == .symlink)
+        #expect(tree.entry(at: "/b/c/x") == nil)
+        #expect(tree.shadowed.map(\.path) == ["/b/c/x"])
+    }
+
+    @Test func manyDirectoriesReplacedByFilesAndDeepSymlinkedTrees() throws {
+        let count = 20_000
+        let image = try buildAndLoad(ImageSpec(layers: [
+            LayerSpec((0..<count).flatMap { [EntrySpec.dir("r/d\($0)"), .file("r/d\($0)/inner", "i")] } + [.symlink("link", to: "r")]),
+            LayerSpec((0..<count).map { .file("r/d\($0)", "now a file") } + (0..<count).map { .file("link/n\($0 % 100)/f\($0)", "") }),
+        ]), in: scratch)
+        #expect(image.tree.entry(at: "/r/d19999")?.type == .file)
+        #expect(image.tree.entry(at: "/r/d19999/inner") == nil)
+        #expect(image.tree.entry(at: "/r/n99/f19999")?.type == .file)
+        #expect(image.tree.shadowed.count == count)
+    }
+
     @Test func whiteoutsAndOpaqueDirectories() throws {
         let image = try buildAndLoad(ImageSpec(layers: [
             LayerSpec([.dir("a"), .file("a/keep", "k"), .dir("a/sub"), .file("a/sub/gone", "g"), .dir("b"), .file("b/old", "o")]),

@@ -193,12 +193,14 @@ final class BlobStream {
 /// The decompressed bytes of a compressed blob, hashed as they pass (docker-archive diff_ids name the uncompressed tar).
 final class DecompressedSource {
     let decompressor: ArchiveReader
+    let stream: BlobStream
     private var hasher = SHA256()
     private(set) var produced: Int64 = 0
     private(set) var failure: (any Error)?
     private let empty = UnsafeMutableRawPointer.allocate(byteCount: 1, alignment: 1)
 
     init(_ stream: BlobStream) throws {
+        self.stream = stream
         decompressor = try ArchiveReader(context: "layer \(stream.location.name)")
         try decompressor.openDecompressor(stream)
     }

@@ -13,30 +13,37 @@ public enum ImageLoader {
         case .ociLayout(let directory, let name):
             plan = try ociPlan(store: try directoryStore(directory), format: .ociLayout, refName: name, options: options)
         case .ociArchive(let path):
-            plan = try ociPlan(store: try BlobStore.tarball(try existingFile(path)), format: .ociArchive, refName: nil, options: options)
+            let store = try BlobStore.tarball(try existingFile(path), options: options)
+            plan = withTemporary(try ociPlan(store: store, format: .ociArchive, refName: nil, options: options), store)
         case .dockerArchive(let path):
-            let store = try BlobStore.tarball(try existingFile(path))
+            let store = try BlobStore.tarball(try existingFile(path), options: options)
             guard store.contains("manifest.json") else {
                 throw ImageError.unrecognisedFormat(path: path, reason: "no manifest.json, so not a docker-archive")
             }
-            plan = try dockerPlan(store: store, options: options)
+            plan = withTemporary(try dockerPlan(store: store, options: options), store)
         case .path(let path):
             var isDirectory: ObjCBool = false
             guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else { throw ImageError.notFound(path) }
             if isDirectory.boolValue {
                 plan = try ociPlan(store: try directoryStore(path), format: .ociLayout, refName: nil, options: options)
             } else {
-                let store = try BlobStore.tarball(path)
+                let store = try BlobStore.tarball(path, options: options)
                 if store.contains("manifest.json") {
-                    plan = try dockerPlan(store: store, options: options)
+                    plan = withTemporary(try dockerPlan(store: store, options: options), store)
                 } else if store.contains("index.json") {
-                    plan = try ociPlan(store: store, format: .ociArchive, refName: nil, options: options)
+                    plan = withTemporary(try ociPlan(store: store, format: .ociArchive, refName: nil, options: options), store)
                 } else {
                     throw ImageError.unrecognisedFormat(path: path, reason: "it has neither manifest.json nor index.json")
                 }
             }
         }
         return try read(plan, reference: reference, options: options, observers: observers)
+    }
+
+    private static func withTemporary(_ plan: LoadPlan, _ store: BlobStore) -> LoadPlan {
+        var plan = plan
+        plan.temporary = store.temporary
+        return plan
     }
 
     private static func existingFile(_ path: String) throws -> String {
@@ -76,6 +83,8 @@ public enum ImageLoader {
         var config: ImageConfig
         var layers: [Layer]
         var availablePlatforms: [String]
+        /// Keeps a decompressed copy of the tarball alive while the image is in use.
+        var temporary: TemporaryFile? = nil
     }
 
     // MARK: docker-archive (including Docker 25+, whose manifest.json points into an OCI layout)
@@ -289,7 +298,7 @@ public enum ImageLoader {
                 compressedSize: scan.compressedSize, size: scan.uncompressedSize, entries: scan.entries.count,
                 createdBy: history.count == plan.layers.count ? history[position].createdBy : nil))
         }
-        let tree = merger.finish(layerBlobs: plan.layers.map(\.location))
+        let tree = merger.finish(layerBlobs: plan.layers.map(\.location), keeping: plan.temporary)
         return Image(
             reference: reference, format: plan.format, manifestDigest: plan.manifestDigest, configDigest: plan.configDigest,
             repoTags: plan.repoTags, config: plan.config, layers: layers, tree: tree, availablePlatforms: plan.availablePlatforms)

@@ -29,8 +29,14 @@ public final class MergedTree: Sendable {
     public let totalSize: Int64
     let locations: [ContentLocation]
     let layerBlobs: [BlobLocation]
+    /// The decompressed copy of a compressed tarball the layer blobs point into, if any.
+    let temporary: TemporaryFile?
 
-    init(entries: [TreeEntry], locations: [ContentLocation], shadowed: [ShadowedEntry], layerBlobs: [BlobLocation]) {
+    init(
+        entries: [TreeEntry], locations: [ContentLocation], shadowed: [ShadowedEntry], layerBlobs: [BlobLocation],
+        temporary: TemporaryFile? = nil
+    ) {
+        self.temporary = temporary
         self.entries = entries
         self.locations = locations
         self.shadowed = shadowed

@@ -201,11 +201,12 @@ struct TreeMerger {
         for path in doomed { remove(path, by: layer) }
     }
 
-    consuming func finish(layerBlobs: [BlobLocation]) -> MergedTree {
+    consuming func finish(layerBlobs: [BlobLocation], keeping temporary: TemporaryFile?) -> MergedTree {
         var ordered = nodes.values.map { $0 }
         ordered.sort { pathPrecedes($0.entry.path, $1.entry.path) }
         return MergedTree(
             entries: ordered.map(\.entry), locations: ordered.map(\.location),
-            shadowed: shadowed.sorted { pathPrecedes($0.path, $1.path) }, layerBlobs: layerBlobs)
+            shadowed: shadowed.sorted { pathPrecedes($0.path, $1.path) }, layerBlobs: layerBlobs,
+            temporary: temporary)
     }
 }

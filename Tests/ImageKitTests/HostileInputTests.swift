@@ -108,7 +108,7 @@ import TestSupport
         try Data().write(to: empty)
         try Data((0..<100_000).map { UInt8(truncatingIfNeeded: $0 &* 2_654_435_761 >> 13) }).write(to: garbage)
         try Data([0x1f, 0x8b, 8, 0, 0, 0, 0, 0]).write(to: gz)
-        for (url, fragment) in [(empty, "empty"), (garbage, "not a tar archive"), (gz, "compressed")] {
+        for (url, fragment) in [(empty, "empty"), (garbage, "not a tar archive"), (gz, "image.tar.gz")] {
             let error = #expect(throws: ImageError.self) { try ImageLoader.load(ImageReference(parsing: url.path)) }
             #expect(error?.description.contains(fragment) == true, "\(error?.description ?? "")")
         }
@@ -116,6 +116,31 @@ import TestSupport
         let emptyDirectory = scratch.path("emptydir")
         try FileManager.default.createDirectory(at: emptyDirectory, withIntermediateDirectories: true)
         #expect(throws: ImageError.self) { try ImageLoader.load(ImageReference(parsing: emptyDirectory.path)) }
+    }
+
+    @Test(arguments: [LayerSpec.Compression.gzip, .zstd])
+    func compressedTarballsAreReadThroughATemporaryCopy(compression: LayerSpec.Compression) throws {
+        let plain = scratch.path("plain.tar")
+        let built = try ImageBuilder.write(ImageSpec(layers: basicLayers), layout: .dockerArchive, to: plain)
+        let packed = scratch.path("packed.tar.z")
+        try compress(plain, to: packed, compression)
+        let image = try ImageLoader.load(ImageReference(parsing: packed.path))
+        #expect(image.configDigest == built.configDigest)
+        #expect(String(decoding: try image.tree.contents(of: "/etc/app.conf", limit: 100), as: UTF8.self) == "key=value\n")
+
+        var options = ImageReadOptions()
+        options.maxUncompressedBytes = 1024
+        #expect(throws: ImageError.uncompressedSizeExceeded(limit: 1024)) { try ImageLoader.load(ImageReference(parsing: packed.path), options: options) }
+    }
+
+    func compress(_ source: URL, to target: URL, _ compression: LayerSpec.Compression) throws {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = compression == .gzip ? ["sh", "-c", "gzip -c \"$0\" > \"$1\"", source.path, target.path]
+            : ["sh", "-c", "zstd -q -c \"$0\" > \"$1\"", source.path, target.path]
+        try process.run()
+        process.waitUntilExit()
+        try #require(process.terminationStatus == 0)
     }
 
     @Test func malformedWronglyTypedAndHugeJSON() {

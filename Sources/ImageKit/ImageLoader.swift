@@ -281,7 +281,8 @@ public enum ImageLoader {
         var layers: [LayerInfo] = []
         let history = (plan.config.history ?? []).filter { $0.emptyLayer != true }
         for (position, layer) in plan.layers.enumerated() {
-            guard let outcome = results.value(position) else { throw results.firstFailure ?? ImageError.archive(context: layer.location.name, code: ARCHIVE_FATAL, message: "not read") }
+            // Taken, not read: each layer's entry list is freed once merged, so peak memory holds one copy of the tree.
+            guard let outcome = results.take(position) else { throw results.firstFailure ?? ImageError.archive(context: layer.location.name, code: ARCHIVE_FATAL, message: "not read") }
             let scan = try outcome.get()
             if let expected = layer.blobDigest, expected != scan.rawDigest {
                 throw ImageError.digestMismatch(what: "layer \(layer.location.name)", expected: expected, actual: scan.rawDigest)
@@ -329,6 +330,12 @@ final class LockedResults<Value>: @unchecked Sendable {
 
     func value(_ index: Int) -> Value? {
         lock.lock(); defer { lock.unlock() }
+        return values[index]
+    }
+
+    func take(_ index: Int) -> Value? {
+        lock.lock(); defer { lock.unlock() }
+        defer { values[index] = nil }
         return values[index]
     }
 

@@ -57,14 +57,23 @@ struct TreeMerger {
             if type == .hardlink {
                 guard let rawTarget = entry.link,
                     let target = try resolveParent(of: rawTarget, layer: name, original: rawTarget) ?? Optional(rawTarget),
-                    let targetNode = nodes[target], targetNode.entry.type == .file || targetNode.entry.type == .hardlink
+                    let targetNode = nodes[target], targetNode.entry.type != .dir
                 else {
                     throw ImageError.unsafeEntry(
                         layer: name, path: entry.path, reason: "hardlink to \(entry.link ?? "nothing"), which is not a file in the image")
                 }
                 if target == path { continue }
-                treeEntry.link = targetNode.entry.type == .hardlink ? targetNode.entry.link : target
-                treeEntry.size = targetNode.entry.size
+                if targetNode.entry.type == .file || targetNode.entry.type == .hardlink {
+                    treeEntry.link = targetNode.entry.type == .hardlink ? targetNode.entry.link : target
+                    treeEntry.size = targetNode.entry.size
+                } else {
+                    // A hardlink to a symlink, fifo or device is another name for that inode: the same kind of entry.
+                    treeEntry.type = targetNode.entry.type
+                    treeEntry.link = targetNode.entry.link
+                    treeEntry.deviceMajor = targetNode.entry.deviceMajor
+                    treeEntry.deviceMinor = targetNode.entry.deviceMinor
+                    treeEntry.mode = targetNode.entry.mode
+                }
                 location = targetNode.location
             }
             if let existing = nodes[path] {
@@ -77,7 +86,7 @@ struct TreeMerger {
                 }
                 remove(path, by: layer)
             }
-            if type == .symlink {
+            if treeEntry.type == .symlink {
                 symlinkCount += 1
                 if !redirects.isEmpty { redirects.removeAll() }
             }

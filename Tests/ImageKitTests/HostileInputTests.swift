@@ -154,6 +154,8 @@ import TestSupport
         tampering.manifestOverride = nil
         tampering.indexOverride = Data(#"{"manifests": "nope"}"#.utf8)
         expectRefused(basicLayers, tampering: tampering, containing: "malformed JSON in index.json")
+        tampering.indexOverride = Data(String(repeating: "[", count: 200_000).utf8) + Data(String(repeating: "]", count: 200_000).utf8)
+        expectRefused(basicLayers, tampering: tampering, containing: "malformed JSON in index.json")
         tampering.indexOverride = Data("[" .utf8) + Data(repeating: UInt8(ascii: " "), count: 2 << 20) + Data("]".utf8)
         var options = ImageReadOptions()
         options.maxJSONBytes = 1 << 20

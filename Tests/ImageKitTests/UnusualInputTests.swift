@@ -124,4 +124,12 @@ import TestSupport
         #expect(link.type == .hardlink && link.link == "/usr/bin/python3.11" && link.size == 6 && link.layer == 1)
         #expect(String(decoding: try image.tree.contents(of: "/usr/bin/py", limit: 100), as: UTF8.self) == "python")
     }
+
+    @Test func hardlinksToSymlinksAndFifosAreMoreNamesForThem() throws {
+        let image = try buildAndLoad(ImageSpec(layers: [LayerSpec([
+            .symlink("sh", to: "busybox"), .hardlink("ash", to: "sh"), .fifo("pipe"), .hardlink("pipe2", to: "pipe"),
+        ])]), in: scratch)
+        #expect(image.tree.entry(at: "/ash")?.type == .symlink && image.tree.entry(at: "/ash")?.link == "busybox")
+        #expect(image.tree.entry(at: "/pipe2")?.type == .fifo)
+    }
 }

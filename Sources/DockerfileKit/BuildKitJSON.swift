@@ -1,9 +1,10 @@
 extension Instruction {
     /// This instruction as the BuildKit reference parser reports it (`parse --format json`), on one line,
     /// keys in the contract's order, escaped as Python's `json.dumps(ensure_ascii=False)` escapes.
+    /// The reference reports an empty keyword or original (a file ending in a lone continuation) as null.
     public var buildKitJSON: String {
-        var out = "{\"cmd\": \(jsonString(cmd)), \"sub_cmd\": \(subCmd.map(jsonString) ?? "null"), "
-        out += "\"json\": \(json), \"original\": \(jsonString(original)), "
+        var out = "{\"cmd\": \(nullIfEmpty(cmd)), \"sub_cmd\": \(nullIfEmpty(subCmd)), "
+        out += "\"json\": \(json), \"original\": \(nullIfEmpty(original)), "
         out += "\"start_line\": \(startLine), \"end_line\": \(endLine), "
         out += "\"flags\": [\(flags.map(jsonString).joined(separator: ", "))], "
         out += "\"value\": [\(value.map(jsonString).joined(separator: ", "))], \"heredocs\": ["
@@ -19,6 +20,11 @@ extension Dockerfile {
     public var buildKitJSON: String {
         "[\n" + instructions.map { "  " + $0.buildKitJSON }.joined(separator: ",\n") + "\n]\n"
     }
+}
+
+private func nullIfEmpty(_ text: String?) -> String {
+    guard let text, !text.isEmpty else { return "null" }
+    return jsonString(text)
 }
 
 /// A JSON string literal escaped as Python's `json.dumps(..., ensure_ascii=False)` does.

@@ -10,6 +10,8 @@ public struct Dockerfile: Sendable, Hashable {
     public var instructions: [Instruction]
     /// The ARG instructions before the first FROM (global scope, usable in FROM lines).
     public var globalArgs: [Instruction]
+    /// The values of the global ARGs (and BuildKit's automatic platform ARGs) that FROM lines see.
+    public var globalArgValues: [String: String]
     /// The build stages, in order.
     public var stages: [Stage]
     /// The `--build-arg` values the stages were resolved with.
@@ -25,6 +27,7 @@ public struct Dockerfile: Sendable, Hashable {
         let resolved = StageResolver.resolve(
             instructions: parsed.instructions, escape: parsed.escapeCharacter, buildArgs: buildArgs)
         self.globalArgs = resolved.globalArgs
+        self.globalArgValues = resolved.globalArgValues
         self.stages = resolved.stages
     }
 
@@ -35,6 +38,11 @@ public struct Dockerfile: Sendable, Hashable {
 
     /// Reads and parses a Dockerfile from disk.
     public static func parse(contentsOf url: URL, buildArgs: [String: String] = [:]) throws -> Dockerfile {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory) else {
+            throw DockerfileError(line: nil, "\(url.path) does not exist")
+        }
+        if isDirectory.boolValue { throw DockerfileError(line: nil, "\(url.path) is a directory, not a Dockerfile") }
         let data: Data
         do {
             data = try Data(contentsOf: url)

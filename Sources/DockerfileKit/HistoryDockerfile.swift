@@ -57,6 +57,15 @@ public struct RebuiltDockerfile: Sendable, Hashable {
         instructions.map { $0.text.replacingNewlines(with: " \\\n") + "\n" }.joined()
     }
 
+    /// A two-column view for terminals: the layer index (`-` for an empty layer), then the instruction.
+    public var listing: String {
+        instructions.map { instruction in
+            let layer = instruction.layerIndex.map(String.init) ?? "-"
+            let text = instruction.text.replacingNewlines(with: "\n        ")
+            return layer + String(repeating: " ", count: max(1, 8 - layer.count)) + text + "\n"
+        }.joined()
+    }
+
     /// The instruction that produced layer `index`, if any.
     public func instruction(forLayer index: Int) -> RebuiltInstruction? {
         instructions.first { $0.layerIndex == index }

@@ -4,9 +4,10 @@ struct Node {
     var flags: [String]
     var values: [String]
     var json: Bool
-    /// For ONBUILD: the wrapped instruction.
+    /// For ONBUILD: the wrapped instruction (nil for a bare `ONBUILD`).
     var sub: SubNode?
-    /// Whether BuildKit's line parser produced a `Next` chain at all (ONBUILD with no argument has none).
+
+    /// The instruction an ONBUILD wraps.
     struct SubNode {
         var command: String
         var flags: [String]
@@ -24,21 +25,32 @@ struct Node {
         if lower == "onbuild" {
             json = false
             values = []
-            if arguments.isEmpty {
-                sub = nil
-            } else {
-                let inner = try Node(line: arguments, escape: escape)
-                if inner.command.lowercased() == "onbuild" {
-                    // BuildKit nests the chain; the wrapped node's own `Next` holds only a children node.
-                    sub = SubNode(command: inner.command, flags: inner.flags, values: [""], json: false)
-                } else {
-                    sub = SubNode(command: inner.command, flags: inner.flags, values: inner.values, json: inner.json)
-                }
-            }
+            sub = arguments.isEmpty ? nil : try Self.onbuildSubNode(arguments, escape: escape)
             return
         }
         sub = nil
         (values, json) = try Self.dispatch(lower, arguments: arguments, escape: escape)
+    }
+
+    /// The instruction ONBUILD wraps. BuildKit nests `ONBUILD ONBUILD …` recursively; here deeper levels are
+    /// walked in a loop (they only matter for the errors they raise), so a hostile line cannot exhaust the stack.
+    private static func onbuildSubNode(_ arguments: String, escape: Unicode.Scalar) throws -> SubNode {
+        let (command, flags, rest) = splitCommand(arguments)
+        guard command.lowercased() == "onbuild" else {
+            let (values, json) = try dispatch(command.lowercased(), arguments: rest, escape: escape)
+            return SubNode(command: command, flags: flags, values: values, json: json)
+        }
+        var deeper = Substring(rest)
+        while !deeper.isEmpty {
+            let (innerCommand, _, innerRest) = splitCommand(deeper)
+            guard innerCommand.lowercased() == "onbuild" else {
+                _ = try dispatch(innerCommand.lowercased(), arguments: String(innerRest), escape: escape)
+                break
+            }
+            deeper = innerRest
+        }
+        // The wrapped ONBUILD's own chain is a single node holding children: one empty value, none without argument.
+        return SubNode(command: command, flags: flags, values: rest.isEmpty ? [] : [""], json: false)
     }
 
     var canContainHeredoc: Bool {
@@ -249,40 +261,48 @@ struct Node {
 
 /// `splitCommand`: the keyword, the leading `--flags`, and the rest of the line.
 func splitCommand(_ line: String) -> (String, [String], String) {
-    let trimmed = DockerfileParser.trimSpace(Substring(line))
+    let (command, flags, arguments) = splitCommand(Substring(line))
+    return (String(command), flags, String(arguments))
+}
+
+/// `splitCommand` on a slice, returning slices so nested ONBUILDs are walked without copying the line.
+func splitCommand(_ line: Substring) -> (Substring, [String], Substring) {
+    let trimmed = DockerfileParser.trimSpace(line)
     let scalars = trimmed.unicodeScalars
     guard let separator = scalars.firstIndex(where: Node.isRegexWhitespace) else {
-        return (String(trimmed), [], "")
+        return (trimmed, [], "")
     }
     var argumentStart = separator
     while argumentStart < scalars.endIndex, Node.isRegexWhitespace(scalars[argumentStart]) {
         argumentStart = scalars.index(after: argumentStart)
     }
-    let (arguments, flags) = extractBuilderFlags(String(scalars[argumentStart...]))
-    return (String(scalars[..<separator]), flags, String(DockerfileParser.trimSpace(Substring(arguments))))
+    let (arguments, flags) = extractBuilderFlags(Substring(scalars[argumentStart...]))
+    return (Substring(scalars[..<separator]), flags, DockerfileParser.trimSpace(arguments))
 }
 
 /// `extractBuilderFlags`: leading words starting with `--`, quotes and `\` processed, up to the first other word.
-func extractBuilderFlags(_ line: String) -> (String, [String]) {
+func extractBuilderFlags(_ line: Substring) -> (Substring, [String]) {
     enum Phase { case spaces, word, quote }
-    let scalars = Array(line.unicodeScalars)
+    let scalars = line.unicodeScalars
+    let end = scalars.endIndex
     var words: [String] = []
     var phase = Phase.spaces
     var word = String.UnicodeScalarView()
     var quote: Unicode.Scalar = "\0"
     var blankOK = false
-    var position = 0
-    while position <= scalars.count {
-        let atEnd = position == scalars.count
+    var position = scalars.startIndex
+    func isLast(_ index: String.UnicodeScalarView.Index) -> Bool { scalars.index(after: index) == end }
+    while true {
+        let atEnd = position == end
         var character: Unicode.Scalar = atEnd ? "\0" : scalars[position]
         if phase == .spaces {
             if atEnd { break }
             if isGoSpace(character) {
-                position += 1
+                position = scalars.index(after: position)
                 continue
             }
-            if character != "-" || position + 1 == scalars.count || scalars[position + 1] != "-" {
-                return (String(String.UnicodeScalarView(scalars[position...])), words)
+            if character != "-" || isLast(position) || scalars[scalars.index(after: position)] != "-" {
+                return (Substring(scalars[position...]), words)
             }
             phase = .word
         }
@@ -293,51 +313,49 @@ func extractBuilderFlags(_ line: String) -> (String, [String]) {
         if phase == .word {
             if isGoSpace(character) {
                 phase = .spaces
-                if String(word) == "--" {
-                    return (String(String.UnicodeScalarView(scalars[position...])), words)
-                }
+                if String(word) == "--" { return (Substring(scalars[position...]), words) }
                 if blankOK || !word.isEmpty { words.append(String(word)) }
                 word = String.UnicodeScalarView()
                 blankOK = false
-                position += 1
+                position = scalars.index(after: position)
                 continue
             }
             if character == "'" || character == "\"" {
                 quote = character
                 blankOK = true
                 phase = .quote
-                position += 1
+                position = scalars.index(after: position)
                 continue
             }
             if character == "\\" {
-                if position + 1 == scalars.count {
-                    position += 1
+                if isLast(position) {
+                    position = scalars.index(after: position)
                     continue
                 }
-                position += 1
+                position = scalars.index(after: position)
                 character = scalars[position]
             }
             word.append(character)
-            position += 1
+            position = scalars.index(after: position)
             continue
         }
         // phase == .quote
         if character == quote {
             phase = .word
-            position += 1
+            position = scalars.index(after: position)
             continue
         }
         if character == "\\" {
-            if position + 1 == scalars.count {
+            if isLast(position) {
                 phase = .word
-                position += 1
+                position = scalars.index(after: position)
                 continue
             }
-            position += 1
+            position = scalars.index(after: position)
             character = scalars[position]
         }
         word.append(character)
-        position += 1
+        position = scalars.index(after: position)
     }
     return ("", words)
 }

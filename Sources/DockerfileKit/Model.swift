@@ -53,9 +53,9 @@ public struct Suppression: Sendable, Hashable, Codable {
 
 /// One Dockerfile instruction, with the fields BuildKit's parser reports.
 public struct Instruction: Sendable, Hashable {
-    /// The instruction keyword, upper-cased (`RUN`, `ONBUILD` …).
+    /// The instruction keyword as written (`RUN`, `run` …): BuildKit keeps its case; compare with `keyword`.
     public var cmd: String
-    /// For `ONBUILD`, the keyword of the wrapped instruction.
+    /// For `ONBUILD`, the keyword of the wrapped instruction, as written.
     public var subCmd: String?
     /// Whether the arguments were written in JSON (exec) form.
     public var json: Bool
@@ -105,15 +105,21 @@ public struct Instruction: Sendable, Hashable {
         return found
     }
 
-    /// Whether this instruction (or, for ONBUILD, the wrapped one) is a given keyword.
-    public func isCommand(_ keyword: String) -> Bool { cmd == keyword.uppercased() }
+    /// The keyword upper-cased, for comparisons (`RUN` for `run`).
+    public var keyword: String { cmd.uppercased() }
+
+    /// For `ONBUILD`, the wrapped keyword upper-cased.
+    public var subKeyword: String? { subCmd?.uppercased() }
+
+    /// Whether this instruction's keyword is `keyword`, ignoring case as BuildKit does.
+    public func isCommand(_ keyword: String) -> Bool { self.keyword == keyword.uppercased() }
 }
 
-/// A parser directive from the top of the file (`# syntax=…`, `# escape=…`, `# check=…`).
-public struct Directive: Sendable, Hashable {
-    /// The directive name, lower-cased.
+/// A name with a value and the 1-based line it comes from.
+public struct NamedValue: Sendable, Hashable {
+    /// The name (a directive's is lower-cased).
     public var name: String
-    /// The value as written, trimmed.
+    /// The value: trimmed for a directive, after substitution for ENV and LABEL.
     public var value: String
     /// The 1-based line it was read from.
     public var line: Int
@@ -124,6 +130,12 @@ public struct Directive: Sendable, Hashable {
         self.line = line
     }
 }
+
+/// A parser directive from the top of the file (`# syntax=…`, `# escape=…`, `# check=…`).
+public typealias Directive = NamedValue
+
+/// An ENV variable or LABEL of a stage, or a build arg a history entry records.
+public typealias EnvironmentVariable = NamedValue
 
 /// A command given as ENTRYPOINT, CMD or HEALTHCHECK: exec form or shell form.
 public enum CommandForm: Sendable, Hashable {
@@ -173,31 +185,24 @@ public struct CopyFromReference: Sendable, Hashable {
     }
 }
 
-/// A value set in a stage, with the line that set it.
-public struct LocatedValue: Sendable, Hashable {
-    /// The value after variable substitution.
-    public var value: String
+/// A value set in a stage, with the 1-based line of the instruction that set it.
+public struct Located<Value: Sendable & Hashable>: Sendable, Hashable {
+    /// The value (after variable substitution where the instruction expands variables).
+    public var value: Value
     /// The 1-based line of the instruction.
     public var line: Int
 
-    public init(value: String, line: Int) {
+    public init(value: Value, line: Int) {
         self.value = value
         self.line = line
     }
 }
 
-/// A located ENTRYPOINT or CMD.
-public struct LocatedCommand: Sendable, Hashable {
-    /// The form and words as written.
-    public var form: CommandForm
-    /// The 1-based line of the instruction.
-    public var line: Int
+/// A located string value (USER, WORKDIR, EXPOSE port …).
+public typealias LocatedValue = Located<String>
 
-    public init(form: CommandForm, line: Int) {
-        self.form = form
-        self.line = line
-    }
-}
+/// A located ENTRYPOINT or CMD.
+public typealias LocatedCommand = Located<CommandForm>
 
 /// A build stage: one FROM and the instructions up to the next FROM.
 public struct Stage: Sendable, Hashable {

@@ -65,25 +65,51 @@ public struct ShellWordError: Error, CustomStringConvertible, Sendable, Equatabl
     public var description: String { message }
 }
 
-/// Go's `%q` rendering, used in BuildKit's error messages.
+/// Go's `%q` rendering (`strconv.Quote`), used in BuildKit's error messages.
 func goQuoted(_ text: String) -> String {
     var out = "\""
     for scalar in text.unicodeScalars {
         switch scalar {
         case "\"": out += "\\\""
         case "\\": out += "\\\\"
+        case "\u{07}": out += "\\a"
+        case "\u{08}": out += "\\b"
+        case "\u{0C}": out += "\\f"
         case "\n": out += "\\n"
-        case "\t": out += "\\t"
         case "\r": out += "\\r"
+        case "\t": out += "\\t"
+        case "\u{0B}": out += "\\v"
         default:
-            if scalar.value < 0x20 || scalar.value == 0x7f {
-                out += String(format: "\\x%02x", scalar.value)
-            } else {
+            if scalar == " " || isGoGraphic(scalar) {
                 out.unicodeScalars.append(scalar)
+            } else if scalar.value < 0x80 {
+                out += "\\x" + hexDigits(scalar.value, width: 2)
+            } else if scalar.value < 0x10000 {
+                out += "\\u" + hexDigits(scalar.value, width: 4)
+            } else {
+                out += "\\U" + hexDigits(scalar.value, width: 8)
             }
         }
     }
     return out + "\""
+}
+
+/// Go's `unicode.IsGraphic` less the spaces: letters, marks, numbers, punctuation and symbols.
+private func isGoGraphic(_ scalar: Unicode.Scalar) -> Bool {
+    switch scalar.properties.generalCategory {
+    case .uppercaseLetter, .lowercaseLetter, .titlecaseLetter, .modifierLetter, .otherLetter,
+        .nonspacingMark, .spacingMark, .enclosingMark, .decimalNumber, .letterNumber, .otherNumber,
+        .connectorPunctuation, .dashPunctuation, .openPunctuation, .closePunctuation, .initialPunctuation,
+        .finalPunctuation, .otherPunctuation, .mathSymbol, .currencySymbol, .modifierSymbol, .otherSymbol:
+        return true
+    default:
+        return false
+    }
+}
+
+private func hexDigits(_ value: UInt32, width: Int) -> String {
+    let hex = String(value, radix: 16)
+    return String(repeating: "0", count: max(0, width - hex.count)) + hex
 }
 
 private struct WordScanner {
@@ -100,6 +126,10 @@ private struct WordScanner {
     private let escape: Unicode.Scalar
     private var rawEscapes: Bool
     private var unmatched: Set<String> = []
+    private var substitutionDepth = 0
+
+    /// Nested `${…}` deeper than this is refused: Go grows its stacks, a Swift thread's stack is fixed.
+    static let maxSubstitutionDepth = 64
 
     init(word: String, env: [String: String], options: ShellWord) {
         self.scalars = Array(word.unicodeScalars)
@@ -228,6 +258,11 @@ private struct WordScanner {
             return value ?? ""
         }
         position += 1
+        substitutionDepth += 1
+        defer { substitutionDepth -= 1 }
+        guard substitutionDepth <= Self.maxSubstitutionDepth else {
+            throw ShellWordError(message: "substitutions nested more than \(Self.maxSubstitutionDepth) deep")
+        }
         switch peek() {
         case nil: throw ShellWordError(message: "syntax error: missing '}'")
         case "{", "}", ":": throw ShellWordError(message: "syntax error: bad substitution")

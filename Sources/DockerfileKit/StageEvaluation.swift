@@ -11,26 +11,10 @@ extension StageSemantics {
             stageIndex: stage.index, rootStageIndex: chain[0].index, user: nil, workdir: nil, entrypoint: nil,
             cmd: nil, shell: ["/bin/sh", "-c"], env: [], expose: [], volumes: [], healthcheck: nil, labels: [],
             stopSignal: nil, copyFrom: [])
-        let metaArgs = globalArgValues(dockerfile)
         for current in chain {
-            state.apply(stage: current, dockerfile: dockerfile, metaArgs: metaArgs)
+            state.apply(stage: current, dockerfile: dockerfile, metaArgs: dockerfile.globalArgValues)
         }
         return state
-    }
-
-    private static func globalArgValues(_ dockerfile: Dockerfile) -> [String: String] {
-        let lexer = ShellWord(escapeCharacter: dockerfile.escapeCharacter)
-        var values = StageResolver.automaticPlatformArgs
-        for instruction in dockerfile.globalArgs {
-            for (name, value) in ArgumentPairs.args(of: instruction) {
-                if let override = dockerfile.buildArgs[name] {
-                    values[name] = override
-                } else if let value {
-                    values[name] = (try? lexer.expand(value, env: values)) ?? value
-                }
-            }
-        }
-        return values
     }
 
     private mutating func apply(stage: Stage, dockerfile: Dockerfile, metaArgs: [String: String]) {
@@ -86,11 +70,11 @@ extension StageSemantics {
                     workdir = LocatedValue(value: cleanPath(joined), line: line)
                 }
             case "ENTRYPOINT":
-                entrypoint = LocatedCommand(form: form(instruction), line: line)
+                entrypoint = LocatedCommand(value: form(instruction), line: line)
                 // BuildKit's dispatchEntrypoint: an ENTRYPOINT drops an inherited CMD unless this stage set one.
                 if !cmdSetInStage { cmd = nil }
             case "CMD":
-                cmd = LocatedCommand(form: form(instruction), line: line)
+                cmd = LocatedCommand(value: form(instruction), line: line)
                 cmdSetInStage = true
             case "SHELL":
                 if instruction.json, !instruction.value.isEmpty { shell = instruction.value }

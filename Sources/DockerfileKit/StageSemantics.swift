@@ -1,4 +1,7 @@
 /// What a stage's image is configured with by the Dockerfile, inherited stage values included.
+///
+/// Values are expanded with the stage's ARG and ENV values as BuildKit's dispatcher does; a variable the
+/// Dockerfile never sets (one the base image may define, like `$PATH`) is left as written rather than emptied.
 public struct StageSemantics: Sendable, Hashable {
     /// The stage this describes.
     public var stageIndex: Int
@@ -31,20 +34,4 @@ public struct StageSemantics: Sendable, Hashable {
 
     /// The value of an ENV variable, if set.
     public func envValue(_ name: String) -> String? { env.last { $0.name == name }?.value }
-}
-
-/// A named value (ENV or LABEL), with the line that set it.
-public struct EnvironmentVariable: Sendable, Hashable {
-    /// The variable or label name.
-    public var name: String
-    /// The value after substitution.
-    public var value: String
-    /// The 1-based line of the instruction.
-    public var line: Int
-
-    public init(name: String, value: String, line: Int) {
-        self.name = name
-        self.value = value
-        self.line = line
-    }
 }

@@ -3,6 +3,7 @@
 enum StageResolver {
     struct Output {
         var globalArgs: [Instruction]
+        var globalArgValues: [String: String]
         var stages: [Stage]
     }
 
@@ -44,7 +45,7 @@ enum StageResolver {
             }
             stages[stages.count - 1].instructions.append(instruction)
         }
-        return Output(globalArgs: globalArgs, stages: stages)
+        return Output(globalArgs: globalArgs, globalArgValues: metaArgs, stages: stages)
     }
 
     private static func makeStage(

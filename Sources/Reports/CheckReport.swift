@@ -1,4 +1,5 @@
 public import Rules
+public import Sandbox
 
 /// The tool that wrote a report.
 public struct ToolInfo: Codable, Sendable, Equatable {
@@ -21,55 +22,23 @@ public struct ImageIdentity: Codable, Sendable, Equatable {
     }
 }
 
-/// One profile of the sandbox run, as the contract's `run.profiles[]` holds it.
-public struct ProfileRun: Codable, Sendable, Equatable {
-    public var name: String
-    /// Nil when the container was killed before it exited.
-    public var exitCode: Int?
-    public var durationSeconds: Double
-    /// Files written under the outputs mount.
-    public var outputs: [String]
-    /// Names and addresses the container tried to reach.
-    public var networkAttempts: [String]
-    /// Paths written outside `/scratch` and `/safe_outputs`.
-    public var writesOutsideAllowed: [String]
-
-    public init(
-        name: String, exitCode: Int?, durationSeconds: Double, outputs: [String] = [], networkAttempts: [String] = [],
-        writesOutsideAllowed: [String] = []
-    ) {
-        self.name = name; self.exitCode = exitCode; self.durationSeconds = durationSeconds; self.outputs = outputs
-        self.networkAttempts = networkAttempts; self.writesOutsideAllowed = writesOutsideAllowed
-    }
-}
-
-/// What the sandbox run observed, as the contract's `run` object holds it.
-public struct RunReport: Codable, Sendable, Equatable {
-    public var engine: String
-    public var profiles: [ProfileRun]
-
-    public init(engine: String, profiles: [ProfileRun]) {
-        self.engine = engine; self.profiles = profiles
-    }
-}
-
 /// The result of `check`: exactly the contract's `check --format json` object, which every reporter renders.
 public struct CheckReport: Codable, Sendable, Equatable {
     public var tool: ToolInfo
     public var image: ImageIdentity
     public var findings: [Finding]
-    /// Nil when the sandbox did not run (`--no-run`).
-    public var run: RunReport?
+    /// What the sandbox run observed; nil when it did not run (`--no-run`).
+    public var run: SandboxReport?
     public var summary: FindingSummary
     public var verdict: Verdict
 
-    public init(tool: ToolInfo, image: ImageIdentity, findings: [Finding], run: RunReport?, summary: FindingSummary, verdict: Verdict) {
+    public init(tool: ToolInfo, image: ImageIdentity, findings: [Finding], run: SandboxReport?, summary: FindingSummary, verdict: Verdict) {
         self.tool = tool; self.image = image; self.findings = findings; self.run = run
         self.summary = summary; self.verdict = verdict
     }
 
     /// A report whose summary and verdict are computed from the findings at a threshold.
-    public init(tool: ToolInfo, image: ImageIdentity, findings: [Finding], run: RunReport?, failOn: FailThreshold) {
+    public init(tool: ToolInfo, image: ImageIdentity, findings: [Finding], run: SandboxReport?, failOn: FailThreshold) {
         self.init(
             tool: tool, image: image, findings: findings, run: run, summary: FindingSummary(counting: findings),
             verdict: RuleEngine.verdict(for: findings, failOn: failOn)
@@ -86,7 +55,7 @@ public struct CheckReport: Codable, Sendable, Equatable {
                 ("configDigest", .optional(image.configDigest)),
             ])),
             ("findings", .array(findings.map(\.jsonValue))),
-            ("run", run.map(\.jsonValue) ?? .null),
+            ("run", run.map { JSONValue(encoding: $0) } ?? .null),
             ("summary", .object([("error", .int(summary.error)), ("warning", .int(summary.warning)), ("info", .int(summary.info))])),
             ("verdict", .string(verdict.rawValue)),
         ])
@@ -108,25 +77,6 @@ extension Finding {
                 ("line", .optional(location.line)),
                 ("layer", .optional(location.layer)),
             ])),
-        ])
-    }
-}
-
-extension RunReport {
-    /// The run as the contract's JSON spells it.
-    public var jsonValue: JSONValue {
-        .object([
-            ("engine", .string(engine)),
-            ("profiles", .array(profiles.map { profile in
-                .object([
-                    ("name", .string(profile.name)),
-                    ("exitCode", .optional(profile.exitCode)),
-                    ("durationSeconds", .double(profile.durationSeconds)),
-                    ("outputs", .array(profile.outputs.map(JSONValue.string))),
-                    ("networkAttempts", .array(profile.networkAttempts.map(JSONValue.string))),
-                    ("writesOutsideAllowed", .array(profile.writesOutsideAllowed.map(JSONValue.string))),
-                ])
-            })),
         ])
     }
 }

@@ -1,3 +1,5 @@
+import Foundation
+
 /// A JSON value whose objects keep their key order, so reports print fields in the contract's order, identically every run.
 public enum JSONValue: Sendable, Equatable {
     case null
@@ -18,6 +20,26 @@ public enum JSONValue: Sendable, Equatable {
         case let (.array(a), .array(b)): a == b
         case let (.object(a), .object(b)): a.count == b.count && zip(a, b).allSatisfy { $0.0 == $1.0 && $0.1 == $1.1 }
         default: false
+        }
+    }
+
+    /// Any encodable value, such as the sandbox's report, with object keys sorted so the output is repeatable.
+    public init(encoding value: some Encodable) {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        do {
+            self = try JSONDecoder().decode(JSONValue.self, from: encoder.encode(value)).sortingKeys()
+        } catch {
+            // Only a non-finite number fails to encode; say so in the report rather than drop the section.
+            self = .object([("unencodable", .string(String(describing: error)))])
+        }
+    }
+
+    private func sortingKeys() -> JSONValue {
+        switch self {
+        case .array(let items): .array(items.map { $0.sortingKeys() })
+        case .object(let members): .object(members.sorted { $0.0 < $1.0 }.map { ($0.0, $0.1.sortingKeys()) })
+        default: self
         }
     }
 
@@ -88,5 +110,27 @@ public enum JSONValue: Sendable, Equatable {
             }
         }
         output += "\""
+    }
+}
+
+extension JSONValue: Decodable {
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        if container.decodeNil() {
+            self = .null
+        } else if let value = try? container.decode(Bool.self) {
+            self = .bool(value)
+        } else if let value = try? container.decode(Int.self) {
+            self = .int(value)
+        } else if let value = try? container.decode(Double.self) {
+            self = .double(value)
+        } else if let value = try? container.decode(String.self) {
+            self = .string(value)
+        } else if let value = try? container.decode([JSONValue].self) {
+            self = .array(value)
+        } else {
+            // Decoding into a dictionary loses the order; callers that need one sort the keys.
+            self = .object(try container.decode([String: JSONValue].self).map { ($0.key, $0.value) })
+        }
     }
 }

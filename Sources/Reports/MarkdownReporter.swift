@@ -1,4 +1,5 @@
 import Rules
+import Sandbox
 
 /// Markdown for a pull-request comment or an approval record: verdict, counts, then findings grouped by severity.
 public struct MarkdownReporter: Reporter {
@@ -43,11 +44,10 @@ public struct MarkdownReporter: Reporter {
             lines.append("")
             lines.append("### Sandbox run (\(Markdown.escape(run.engine)))")
             lines.append("")
-            lines.append("| Profile | Exit | Seconds | Outputs |")
-            lines.append("|---|---:|---:|---:|")
+            lines.append("| Profile | Outcome | Seconds | Outputs |")
+            lines.append("|---|---|---:|---:|")
             for profile in run.profiles {
-                let exit = profile.exitCode.map(String.init) ?? "killed"
-                lines.append("| \(Markdown.escape(profile.name)) | \(exit) | \(profile.durationSeconds) | \(profile.outputs.count) |")
+                lines.append("| \(Markdown.escape(profile.name)) | \(Markdown.escape(profile.outcome)) | \(profile.durationSeconds) | \(profile.outputs.count) |")
             }
         }
         return lines.joined(separator: "\n") + "\n"

@@ -1,4 +1,5 @@
 public import Rules
+import Sandbox
 
 /// The stable identifiers of the report formats, as `--format` takes them.
 public enum ReportFormat: String, CaseIterable, Sendable {
@@ -86,10 +87,21 @@ extension CheckReport {
 
     /// One line saying what the verdict means.
     func verdictLine(failOn: FailThreshold) -> String {
-        let threshold = failOn == .none ? "--fail-on none" : "fail-on \(failOn.rawValue)"
+        let threshold = "fail-on \(failOn.rawValue)"
         switch verdict {
         case .pass: return "PASS (\(threshold)): \(summary.sentence)"
         case .fail: return "FAIL (\(threshold)): \(summary.sentence)"
         }
+    }
+}
+
+extension ProfileRun {
+    /// How the profile's run ended, in a few words: `exit 0`, `timed out`, `killed by SIGKILL`, `did not start: …`.
+    var outcome: String {
+        if let reason { return "did not start: \(reason)" }
+        if timedOut { return "timed out" }
+        if outOfMemory { return "out of memory" }
+        if let signal { return "killed by \(signal)" }
+        return exitCode.map { "exit \($0)" } ?? "no exit code"
     }
 }

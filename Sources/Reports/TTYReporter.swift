@@ -1,4 +1,5 @@
 import Rules
+import Sandbox
 
 /// Human-readable output for a terminal: findings grouped by severity, each with its fix and explain hint, then a one-line verdict.
 public struct TTYReporter: Reporter {
@@ -27,8 +28,7 @@ public struct TTYReporter: Reporter {
             lines.append("")
             lines.append(paint("SANDBOX RUN", .bold) + " (\(run.engine))")
             for profile in run.profiles {
-                let exit = profile.exitCode.map { "exit \($0)" } ?? "killed"
-                lines.append("  \(profile.name): \(exit) after \(profile.durationSeconds)s, \(profile.outputs.count) output file(s)")
+                lines.append("  \(profile.name): \(profile.outcome) after \(profile.durationSeconds)s, \(profile.outputs.count) output file(s)")
             }
         }
         lines.append("")

@@ -25,6 +25,20 @@ func rawDelimiter(for text: String) -> String {
     return String(repeating: "#", count: longest + 1)
 }
 
+/// The text as the body of a raw multi-line literal: control characters the compiler refuses, and carriage returns it
+/// would normalise away, become escapes (`\#u{d}`), so the embedded text is byte-for-byte the file's.
+func literalBody(_ text: String, delimiter: String) -> String {
+    var body = ""
+    for scalar in text.unicodeScalars {
+        if scalar == "\n" || scalar == "\t" || (scalar.value >= 0x20 && scalar.value != 0x7F) {
+            body.unicodeScalars.append(scalar)
+        } else {
+            body += "\\\(delimiter)u{\(String(scalar.value, radix: 16))}"
+        }
+    }
+    return body
+}
+
 do {
     let names = try FileManager.default.contentsOfDirectory(atPath: rulesDirectory.path)
         .filter { $0.hasSuffix(".yaml") }
@@ -40,7 +54,7 @@ do {
         let text = try String(contentsOf: rulesDirectory.appendingPathComponent(name), encoding: .utf8)
         let delimiter = rawDelimiter(for: text)
         // A multi-line literal drops the newline before its closing delimiter, which sits on a line of its own.
-        source += "    (\(String(reflecting: name)), \(delimiter)\"\"\"\n\(text)\n\"\"\"\(delimiter)),\n"
+        source += "    (\(String(reflecting: name)), \(delimiter)\"\"\"\n\(literalBody(text, delimiter: delimiter))\n\"\"\"\(delimiter)),\n"
     }
     source += "]\n"
     let existing = try? String(contentsOf: outputFile, encoding: .utf8)

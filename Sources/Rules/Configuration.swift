@@ -1,9 +1,11 @@
 import Foundation
+public import Sandbox
 import Yams
 
-/// The lowest severity that makes `check` fail (exit 1); `none` never fails.
+/// The lowest severity that makes `check` fail (exit 1); `none` (`.never`) never fails.
 public enum FailThreshold: String, Sendable, CaseIterable, Codable {
-    case error, warning, info, none
+    // `never` rather than `none`, so that `failOn: .none` on an optional cannot be misread as "not given".
+    case error, warning, info, never = "none"
 
     /// Whether a finding of this severity makes the run fail.
     public func fails(on severity: Severity) -> Bool {
@@ -11,19 +13,8 @@ public enum FailThreshold: String, Sendable, CaseIterable, Codable {
         case .error: severity >= .error
         case .warning: severity >= .warning
         case .info: true
-        case .none: false
+        case .never: false
         }
-    }
-}
-
-/// The paths the TRE mounts, for TREs that name them otherwise than `tre.md`'s defaults.
-public struct MountPaths: Sendable, Equatable {
-    public var safeData: String
-    public var scratch: String
-    public var safeOutputs: String
-
-    public init(safeData: String = "/safe_data", scratch: String = "/scratch", safeOutputs: String = "/safe_outputs") {
-        self.safeData = safeData; self.scratch = scratch; self.safeOutputs = safeOutputs
     }
 }
 
@@ -39,34 +30,13 @@ public struct CUDASettings: Sendable, Equatable {
     }
 }
 
-/// How the sandbox run is set up, as `.tre-lint.yaml`'s `run` key gives it; paths are absolute.
-public struct RunConfiguration: Sendable, Equatable {
-    public var fixtures: String?
-    public var profiles: [String]?
-    public var engine: String?
-    /// Seconds.
-    public var timeout: Double?
-    /// Gigabytes, as `ces-run -m` counts them.
-    public var memory: Double?
-    public var envFile: String?
-    public var argFile: String?
-    /// Extra engine options (`ces-run --opt-file`); only the command line sets it.
-    public var optFile: String?
-
-    public init(
-        fixtures: String? = nil, profiles: [String]? = nil, engine: String? = nil, timeout: Double? = nil,
-        memory: Double? = nil, envFile: String? = nil, argFile: String? = nil, optFile: String? = nil
-    ) {
-        self.fixtures = fixtures; self.profiles = profiles; self.engine = engine; self.timeout = timeout
-        self.memory = memory; self.envFile = envFile; self.argFile = argFile; self.optFile = optFile
-    }
-
+extension RunSettings {
     /// These settings with every value `overrides` sets taking precedence, as command-line options do over the file.
-    public func overridden(by overrides: RunConfiguration) -> RunConfiguration {
-        RunConfiguration(
+    public func overridden(by overrides: RunSettings) -> RunSettings {
+        RunSettings(
             fixtures: overrides.fixtures ?? fixtures, profiles: overrides.profiles ?? profiles,
             engine: overrides.engine ?? engine, timeout: overrides.timeout ?? timeout, memory: overrides.memory ?? memory,
-            envFile: overrides.envFile ?? envFile, argFile: overrides.argFile ?? argFile, optFile: overrides.optFile ?? optFile
+            envFile: overrides.envFile ?? envFile, argFile: overrides.argFile ?? argFile
         )
     }
 }
@@ -78,13 +48,15 @@ public struct Configuration: Sendable, Equatable {
     public var ignore: Set<String>
     /// Per-rule severity overrides.
     public var severity: [String: Severity]
+    /// The paths the TRE mounts, for TREs that name them otherwise than `tre.md`'s defaults.
     public var mounts: MountPaths
     /// Registries the TRE can pull from (TRE501).
     public var registries: [String]
     public var cuda: CUDASettings
     /// Largest acceptable uncompressed image size in bytes (TRE507).
     public var sizeBudget: UInt64
-    public var run: RunConfiguration
+    /// The sandbox run's settings; relative paths are already resolved against the file's directory.
+    public var run: RunSettings
     /// The file these settings came from; nil for the defaults.
     public var source: String?
 
@@ -95,9 +67,9 @@ public struct Configuration: Sendable, Equatable {
 
     public init(
         failOn: FailThreshold = .error, ignore: Set<String> = [], severity: [String: Severity] = [:],
-        mounts: MountPaths = MountPaths(), registries: [String] = Configuration.defaultRegistries,
+        mounts: MountPaths = .standard, registries: [String] = Configuration.defaultRegistries,
         cuda: CUDASettings = CUDASettings(), sizeBudget: UInt64 = Configuration.defaultSizeBudget,
-        run: RunConfiguration = RunConfiguration(), source: String? = nil
+        run: RunSettings = RunSettings(), source: String? = nil
     ) {
         self.failOn = failOn; self.ignore = ignore; self.severity = severity; self.mounts = mounts
         self.registries = registries; self.cuda = cuda; self.sizeBudget = sizeBudget; self.run = run
@@ -180,9 +152,21 @@ private struct AnyKey: CodingKey {
 private func rejectUnknownKeys(in decoder: any Decoder, allowed: [String]) throws {
     let container = try decoder.container(keyedBy: AnyKey.self)
     for key in container.allKeys where !allowed.contains(key.stringValue) {
-        let path = DecodingErrorDescription.path(decoder.codingPath + [key])
-        throw ConfigurationProblem(message: "unknown key `\(path)` (allowed here: \(allowed.joined(separator: ", ")))")
+        throw unknownKey(path: decoder.codingPath + [key], allowed: allowed)
     }
+}
+
+/// The same check one level down, for sections decoded by the sandbox's own types; a value that is not a mapping is
+/// left for the type check to report.
+private func rejectUnknownKeys<K: CodingKey>(under key: K, of container: KeyedDecodingContainer<K>, allowed: [String]) throws {
+    guard container.contains(key), let nested = try? container.nestedContainer(keyedBy: AnyKey.self, forKey: key) else { return }
+    for member in nested.allKeys where !allowed.contains(member.stringValue) {
+        throw unknownKey(path: container.codingPath + [key, member], allowed: allowed)
+    }
+}
+
+private func unknownKey(path: [any CodingKey], allowed: [String]) -> ConfigurationProblem {
+    ConfigurationProblem(message: "unknown key `\(DecodingErrorDescription.path(path))` (allowed here: \(allowed.joined(separator: ", ")))")
 }
 
 /// Decodes the value at `key` as `T`, reporting a wrong type by key path rather than by Swift type.
@@ -190,11 +174,34 @@ private func value<T: Decodable, K: CodingKey>(
     _ type: T.Type, _ container: KeyedDecodingContainer<K>, _ key: K, expected: String
 ) throws -> T? {
     guard container.contains(key) else { return nil }
+    let keyPath = DecodingErrorDescription.path(container.codingPath + [key])
     do {
         if try container.decodeNil(forKey: key) { return nil }
         return try container.decode(T.self, forKey: key)
-    } catch is DecodingError {
-        throw ConfigurationProblem(message: "`\(DecodingErrorDescription.path(container.codingPath + [key]))` must be \(expected)")
+    } catch let error as DecodingError {
+        // A fault deeper inside the value (`run.timeout`) is named by its own path; one at the key by what it should be.
+        if let deeper = error.codingPath, deeper.count > container.codingPath.count + 1 {
+            throw ConfigurationProblem(message: DecodingErrorDescription.describe(error))
+        }
+        throw ConfigurationProblem(message: "`\(keyPath)` must be \(expected)")
+    } catch let error as SandboxError {
+        switch error {
+        case .badConfiguration(let text), .badFixtures(let text), .engineFailed(let text):
+            // The sandbox's messages may start with the section name already.
+            let detail = text.hasPrefix("\(key.stringValue): ") ? String(text.dropFirst(key.stringValue.count + 2)) : text
+            throw ConfigurationProblem(message: "`\(keyPath)`: \(detail)")
+        }
+    }
+}
+
+extension DecodingError {
+    /// The path of the value the error is about.
+    fileprivate var codingPath: [any CodingKey]? {
+        switch self {
+        case .typeMismatch(_, let context), .valueNotFound(_, let context), .dataCorrupted(let context): context.codingPath
+        case .keyNotFound(let key, let context): context.codingPath + [key]
+        @unknown default: nil
+        }
     }
 }
 
@@ -206,15 +213,18 @@ private struct RawConfiguration: Decodable {
     var failOn: String?
     var ignore: [String]?
     var severity: [String: String]?
-    var mounts: RawMounts?
+    var mounts: MountPaths?
     var registries: [String]?
     var cuda: RawCUDA?
     var sizeBudget: (value: String, key: String)?
-    var run: RawRun?
+    var run: RunSettings?
 
     enum Keys: String, CodingKey, CaseIterable {
         case failOn = "fail-on", ignore, severity, mounts, registries, cuda, sizeBudget = "size-budget", run
     }
+
+    static let mountKeys = ["safe-data", "scratch", "safe-outputs"]
+    static let runKeys = ["fixtures", "profiles", "engine", "timeout", "memory", "env-file", "arg-file"]
 
     init(from decoder: any Decoder) throws {
         try rejectUnknownKeys(in: decoder, allowed: Keys.allCases.map(\.rawValue))
@@ -222,13 +232,21 @@ private struct RawConfiguration: Decodable {
         failOn = try value(String.self, container, .failOn, expected: "one of error, warning, info, none")
         ignore = try value([String].self, container, .ignore, expected: "a list of rule ids")
         severity = try value([String: String].self, container, .severity, expected: "a mapping from rule id to error, warning or info")
-        mounts = try value(RawMounts.self, container, .mounts, expected: "a mapping with safe-data, scratch, safe-outputs")
+        try rejectUnknownKeys(under: .mounts, of: container, allowed: Self.mountKeys)
+        mounts = try value(MountPaths.self, container, .mounts, expected: "a mapping with safe-data, scratch, safe-outputs")
         registries = try value([String].self, container, .registries, expected: "a list of registry hosts")
         cuda = try value(RawCUDA.self, container, .cuda, expected: "a mapping with minimum, driver")
         if let budget = try value(String.self, container, .sizeBudget, expected: "a size such as 20GiB, 500MB or a number of bytes") {
             sizeBudget = (budget, path(container, Keys.sizeBudget))
         }
-        run = try value(RawRun.self, container, .run, expected: "a mapping")
+        try rejectUnknownKeys(under: .run, of: container, allowed: Self.runKeys)
+        if let run = try? container.nestedContainer(keyedBy: AnyKey.self, forKey: .run),
+           let engine = try? run.decodeIfPresent(String.self, forKey: AnyKey(stringValue: "engine")),
+           EngineChoice(rawValue: engine) == nil {
+            let choices = EngineChoice.allCases.map(\.rawValue).joined(separator: ", ")
+            throw ConfigurationProblem(message: "`run.engine` must be one of \(choices), not `\(engine)`")
+        }
+        run = try value(RunSettings.self, container, .run, expected: "a mapping with \(Self.runKeys.joined(separator: ", "))")
     }
 
     func resolve(file: String, baseDirectory: String, catalog: RuleCatalog) throws -> Configuration {
@@ -257,17 +275,7 @@ private struct RawConfiguration: Decodable {
             }
             configuration.severity[try ruleID(id, key: "severity.\(id)")] = level
         }
-        if let mounts {
-            for (key, mountPath) in [("safe-data", mounts.safeData), ("scratch", mounts.scratch), ("safe-outputs", mounts.safeOutputs)] {
-                if let mountPath, !mountPath.hasPrefix("/") {
-                    throw fail("`mounts.\(key)` must be an absolute path in the container, not `\(mountPath)`")
-                }
-            }
-            configuration.mounts = MountPaths(
-                safeData: mounts.safeData ?? "/safe_data", scratch: mounts.scratch ?? "/scratch",
-                safeOutputs: mounts.safeOutputs ?? "/safe_outputs"
-            )
-        }
+        if let mounts { configuration.mounts = mounts }
         if let registries { configuration.registries = registries }
         if let cuda {
             for (key, version) in [("cuda.minimum", cuda.minimum), ("cuda.driver", cuda.driver)] {
@@ -283,13 +291,13 @@ private struct RawConfiguration: Decodable {
             }
             configuration.sizeBudget = bytes
         }
-        if let run {
+        if var run {
             if let timeout = run.timeout, !(timeout > 0) { throw fail("`run.timeout` must be a positive number of seconds") }
             if let memory = run.memory, !(memory > 0) { throw fail("`run.memory` must be a positive number of gigabytes") }
-            configuration.run = RunConfiguration(
-                fixtures: absolute(run.fixtures), profiles: run.profiles, engine: run.engine, timeout: run.timeout,
-                memory: run.memory, envFile: absolute(run.envFile), argFile: absolute(run.argFile)
-            )
+            run.fixtures = absolute(run.fixtures)
+            run.envFile = absolute(run.envFile)
+            run.argFile = absolute(run.argFile)
+            configuration.run = run
         }
         return configuration
     }
@@ -297,24 +305,6 @@ private struct RawConfiguration: Decodable {
     private static func isVersion(_ text: String) -> Bool {
         let parts = text.split(separator: ".", omittingEmptySubsequences: false)
         return !parts.isEmpty && parts.count <= 4 && parts.allSatisfy { !$0.isEmpty && $0.allSatisfy(\.isASCII) && $0.allSatisfy(\.isNumber) }
-    }
-}
-
-private struct RawMounts: Decodable {
-    var safeData: String?
-    var scratch: String?
-    var safeOutputs: String?
-
-    enum Keys: String, CodingKey, CaseIterable {
-        case safeData = "safe-data", scratch, safeOutputs = "safe-outputs"
-    }
-
-    init(from decoder: any Decoder) throws {
-        try rejectUnknownKeys(in: decoder, allowed: Keys.allCases.map(\.rawValue))
-        let container = try decoder.container(keyedBy: Keys.self)
-        safeData = try value(String.self, container, .safeData, expected: "a path")
-        scratch = try value(String.self, container, .scratch, expected: "a path")
-        safeOutputs = try value(String.self, container, .safeOutputs, expected: "a path")
     }
 }
 
@@ -331,32 +321,6 @@ private struct RawCUDA: Decodable {
         let container = try decoder.container(keyedBy: Keys.self)
         minimum = try value(String.self, container, .minimum, expected: "a version such as 11.1")
         driver = try value(String.self, container, .driver, expected: "a driver version such as 535.104.05")
-    }
-}
-
-private struct RawRun: Decodable {
-    var fixtures: String?
-    var profiles: [String]?
-    var engine: String?
-    var timeout: Double?
-    var memory: Double?
-    var envFile: String?
-    var argFile: String?
-
-    enum Keys: String, CodingKey, CaseIterable {
-        case fixtures, profiles, engine, timeout, memory, envFile = "env-file", argFile = "arg-file"
-    }
-
-    init(from decoder: any Decoder) throws {
-        try rejectUnknownKeys(in: decoder, allowed: Keys.allCases.map(\.rawValue))
-        let container = try decoder.container(keyedBy: Keys.self)
-        fixtures = try value(String.self, container, .fixtures, expected: "a directory path")
-        profiles = try value([String].self, container, .profiles, expected: "a list of profile names")
-        engine = try value(String.self, container, .engine, expected: "an engine name")
-        timeout = try value(Double.self, container, .timeout, expected: "a number of seconds")
-        memory = try value(Double.self, container, .memory, expected: "a number of gigabytes")
-        envFile = try value(String.self, container, .envFile, expected: "a file path")
-        argFile = try value(String.self, container, .argFile, expected: "a file path")
     }
 }
 

@@ -179,7 +179,9 @@ enum DecodingErrorDescription {
         case is Int.Type, is UInt64.Type, is Double.Type: "a number"
         case is [String].Type: "a list of strings"
         default:
-            if String(describing: type).hasPrefix("Array") { "a list" }
+            // Yams reports a collection where text was expected as a mismatch with its Scalar node type.
+            if String(describing: type).hasSuffix("Scalar") { "a single value, not a list or mapping" }
+            else if String(describing: type).hasPrefix("Array") { "a list" }
             else if String(describing: type).hasPrefix("Dictionary") { "a mapping" }
             else { "a \(String(describing: type))" }
         }

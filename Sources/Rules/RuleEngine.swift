@@ -83,6 +83,11 @@ public struct RuleEngine: Sendable {
         !configuration.ignore.contains(rule)
     }
 
+    /// Runs the registry's checks of enabled rules only, so an ignored rule costs nothing.
+    public func violations<Context>(from registry: RuleRegistry<Context>, context: Context) -> [Violation] {
+        registry.run(context, enabled: isEnabled)
+    }
+
     /// The severity a rule's findings carry: the configuration's override, else the catalog's default.
     public func severity(of rule: String) -> Severity? {
         configuration.severity[rule] ?? catalog.rule(rule)?.severity

@@ -1,6 +1,7 @@
 public import Foundation
 public import Rules
 public import Reports
+public import Sandbox
 
 /// What `tre-lint check` was asked to do, as the command line gives it.
 public struct CheckRequest: Sendable {
@@ -14,14 +15,17 @@ public struct CheckRequest: Sendable {
     public var failOn: FailThreshold?
     public var noRun: Bool
     /// Run options from the command line; each set value wins over the configuration's `run`.
-    public var run: RunConfiguration
+    public var run: RunSettings
+    /// Extra engine options (`ces-run --opt-file`), which only the command line sets.
+    public var optFile: String?
 
     public init(
         image: String, dockerfile: String? = nil, configFile: String? = nil, format: ReportFormat = .tty,
-        output: String? = nil, failOn: FailThreshold? = nil, noRun: Bool = false, run: RunConfiguration = RunConfiguration()
+        output: String? = nil, failOn: FailThreshold? = nil, noRun: Bool = false, run: RunSettings = RunSettings(),
+        optFile: String? = nil
     ) {
         self.image = image; self.dockerfile = dockerfile; self.configFile = configFile; self.format = format
-        self.output = output; self.failOn = failOn; self.noRun = noRun; self.run = run
+        self.output = output; self.failOn = failOn; self.noRun = noRun; self.run = run; self.optFile = optFile
     }
 }
 
@@ -32,9 +36,9 @@ public struct CheckAnalysis: Sendable {
     /// The Dockerfile's `# tre-lint ignore=…` comments.
     public var suppressions: [InlineSuppression]
     /// Nil when the sandbox did not run.
-    public var run: RunReport?
+    public var run: SandboxReport?
 
-    public init(image: ImageIdentity, violations: [Violation], suppressions: [InlineSuppression] = [], run: RunReport? = nil) {
+    public init(image: ImageIdentity, violations: [Violation], suppressions: [InlineSuppression] = [], run: SandboxReport? = nil) {
         self.image = image; self.violations = violations; self.suppressions = suppressions; self.run = run
     }
 }

@@ -2,21 +2,26 @@ public import ArgumentParser
 import Foundation
 import Reports
 import Rules
+import Sandbox
 import TRELint
 
 extension ReportFormat: ExpressibleByArgument {}
 extension FailThreshold: ExpressibleByArgument {}
+extension EngineChoice: ExpressibleByArgument {}
 
 /// The sandbox run's options, shared by `check` and `run`.
 struct RunOptions: ParsableArguments {
     @Option(help: "A folder with safe_data/ (and optionally env, args, opts files) to run the image on.")
     var fixtures: String?
 
-    @Option(name: .customLong("profile"), help: "A run profile (repeatable), e.g. root or arbitrary-uid.")
+    @Option(
+        name: .customLong("profile"),
+        help: "A run profile (repeatable): \(ProfileSpec.defaults.map(\.name).joined(separator: ", ")); all of them by default."
+    )
     var profiles: [String] = []
 
-    @Option(help: "The engine to run the image with.")
-    var engine: String?
+    @Option(help: "The engine to run the image with: \(EngineChoice.allCases.map(\.rawValue).joined(separator: ", ")).")
+    var engine: EngineChoice?
 
     @Option(name: .customLong("env-file"), help: "Environment for the container, one VAR=value a line (as ces-run --env-file).")
     var envFile: String?
@@ -36,12 +41,16 @@ struct RunOptions: ParsableArguments {
     func validate() throws {
         if let timeout, !(timeout > 0) { throw ValidationError("--timeout must be a positive number of seconds") }
         if let memory, !(memory > 0) { throw ValidationError("--memory must be a positive number of gigabytes") }
+        for name in profiles where ProfileSpec.builtIn(named: name) == nil {
+            throw ValidationError("unknown profile '\(name)'; one of \(ProfileSpec.defaults.map(\.name).joined(separator: ", "))")
+        }
     }
 
-    var configuration: RunConfiguration {
-        RunConfiguration(
-            fixtures: fixtures, profiles: profiles.isEmpty ? nil : profiles, engine: engine, timeout: timeout,
-            memory: memory, envFile: envFile, argFile: argFile, optFile: optFile
+    /// The options as run settings; profiles are validated names, so none is dropped.
+    var settings: RunSettings {
+        RunSettings(
+            fixtures: fixtures, profiles: profiles.isEmpty ? nil : profiles.compactMap(ProfileSpec.builtIn(named:)),
+            engine: engine, timeout: timeout, memory: memory, envFile: envFile, argFile: argFile
         )
     }
 }
@@ -79,7 +88,7 @@ struct CheckCommand: ParsableCommand {
     func run() throws {
         let request = CheckRequest(
             image: image, dockerfile: dockerfile, configFile: config, format: format, output: output, failOn: failOn,
-            noRun: noRun, run: runOptions.configuration
+            noRun: noRun, run: runOptions.settings, optFile: runOptions.optFile
         )
         try reportingInputErrors {
             try CheckCore.run(request, standardOutputIsTerminal: isatty(STDOUT_FILENO) == 1, analyze: CheckAnalyzer.analyze)

@@ -82,3 +82,25 @@ func parseMatchesReference(_ file: String) throws {
     #expect(dockerfile.escapeCharacter == "`")
     #expect(dockerfile.instructions[1].value == ["a  b"])
 }
+
+@Test func hostileNestingDoesNotExhaustTheStack() throws {
+    let onbuilds = String(repeating: "ONBUILD ", count: 8000) + "RUN x\n"
+    let nested = try Dockerfile(parsing: onbuilds)
+    #expect(nested.instructions.first?.subCmd == "ONBUILD")
+
+    let substitutions = "ARG a=" + String(repeating: "${a:-", count: 10_000) + "x" + String(repeating: "}", count: 10_000)
+    let dockerfile = try Dockerfile(parsing: "\(substitutions)\nFROM base:$a\nRUN echo \(substitutions.dropFirst(6))\n")
+    // Expansion that nests too deep is refused, so the ARG keeps its default as written.
+    let resolved = dockerfile.finalStage?.resolvedBaseImage ?? ""
+    #expect(resolved == "base:" + substitutions.dropFirst("ARG a=".count))
+    #expect(throws: ShellWordError.self) { try ShellWord.expand(String(substitutions.dropFirst(6)), env: [:]) }
+}
+
+@Test func unreadablePathsGiveOneClearLine() throws {
+    let missing = try #require(throws: DockerfileError.self) {
+        try Dockerfile.parse(contentsOf: URL(fileURLWithPath: "/nonexistent/Dockerfile"))
+    }
+    #expect(missing.description == "Dockerfile: /nonexistent/Dockerfile does not exist")
+    let directory = try #require(throws: DockerfileError.self) { try Dockerfile.parse(contentsOf: Corpus.directory) }
+    #expect(directory.description.hasSuffix("is a directory, not a Dockerfile"))
+}

@@ -25,6 +25,9 @@ struct HistoryTests {
         #expect(rebuilt.instructions[4].arguments == "useradd $USER")
         #expect(rebuilt.instructions.dropLast().allSatisfy { $0.builder == .classic })
         #expect(rebuilt.instruction(forLayer: 2)?.cmd == "RUN")
+        let listing = rebuilt.listing.split(separator: "\n")
+        #expect(listing[0] == "0       ADD file:6b1bbf2aa2e8a3f6f1f1a4e4 in /")
+        #expect(listing[1] == "-       CMD [\"bash\"]")
     }
 
     @Test func buildKitHistory() throws {

@@ -34,7 +34,7 @@ struct StageTests {
         #expect(semantics.user?.value == "builder")
         #expect(semantics.workdir?.value == "/opt/app/src")
         #expect(semantics.envValue("APP") == "/opt/app")
-        #expect(semantics.cmd?.form == .exec(["python", "main.py"]))
+        #expect(semantics.cmd?.value == .exec(["python", "main.py"]))
         #expect(semantics.copyFrom.map(\.stageIndex) == [1, 1, nil])
         #expect(semantics.copyFrom.map(\.source) == ["unrelated", "1", "alpine:3"])
         #expect(dockerfile.stage(named: "UNRELATED")?.index == 1)
@@ -82,11 +82,11 @@ struct StageTests {
     @Test func entrypointResetsInheritedCmdButNotOneSetInTheSameStage() throws {
         let inherited = try Dockerfile(parsing: "FROM a AS base\nCMD [\"a\"]\nFROM base\nENTRYPOINT [\"/e\"]\n")
         #expect(inherited.final?.cmd == nil)
-        #expect(inherited.final?.entrypoint?.form == .exec(["/e"]))
+        #expect(inherited.final?.entrypoint?.value == .exec(["/e"]))
         let sameStage = try Dockerfile(parsing: "FROM a\nCMD [\"a\"]\nENTRYPOINT /e --flag\n")
-        #expect(sameStage.final?.cmd?.form == .exec(["a"]))
-        #expect(sameStage.final?.entrypoint?.form == .shell("/e --flag"))
-        #expect(sameStage.final?.entrypoint?.form.argv() == ["/bin/sh", "-c", "/e --flag"])
+        #expect(sameStage.final?.cmd?.value == .exec(["a"]))
+        #expect(sameStage.final?.entrypoint?.value == .shell("/e --flag"))
+        #expect(sameStage.final?.entrypoint?.value.argv() == ["/bin/sh", "-c", "/e --flag"])
     }
 
     @Test func finalConfigurationInstructions() throws {
@@ -115,6 +115,16 @@ struct StageTests {
         let none = try Dockerfile(parsing: "FROM a\nHEALTHCHECK NONE\n")
         #expect(none.final?.healthcheck != nil)
         #expect(none.final?.healthcheck?.test == nil)
+    }
+
+    @Test func keywordsAreCaseInsensitiveButReportedAsWritten() throws {
+        let dockerfile = try Dockerfile(parsing: "from alpine as Base\nuser 1000\nonbuild run echo\n")
+        #expect(dockerfile.instructions.map(\.cmd) == ["from", "user", "onbuild"])
+        #expect(dockerfile.instructions.map(\.keyword) == ["FROM", "USER", "ONBUILD"])
+        #expect(dockerfile.instructions[2].subKeyword == "RUN")
+        #expect(dockerfile.instructions[1].isCommand("User"))
+        #expect(dockerfile.finalStage?.name == "base")
+        #expect(dockerfile.final?.user?.value == "1000")
     }
 
     @Test func scratchAndRunMountFrom() throws {

@@ -1,5 +1,6 @@
 import Foundation
 import Rules
+import Sandbox
 import Testing
 
 /// A fresh directory under the system's temporary directory, removed by the caller.
@@ -42,7 +43,7 @@ struct ConfigTests {
             size-budget: 500MB
             run:
               fixtures: fixtures
-              profiles: [root, arbitrary-uid]
+              profiles: [podman, { name: apptainer, read-only-root: false }]
               engine: podman
               timeout: 90
               memory: 2.5
@@ -56,8 +57,10 @@ struct ConfigTests {
         #expect(configuration.registries == ["registry.example.org"])
         #expect(configuration.cuda == CUDASettings(minimum: "12.0", driver: "535.104.05"))
         #expect(configuration.sizeBudget == 500_000_000)
-        #expect(configuration.run == RunConfiguration(
-            fixtures: "/project/fixtures", profiles: ["root", "arbitrary-uid"], engine: "podman", timeout: 90, memory: 2.5,
+        var apptainer = ProfileSpec.apptainer
+        apptainer.readOnlyRoot = false
+        #expect(configuration.run == RunSettings(
+            fixtures: "/project/fixtures", profiles: [.podman, apptainer], engine: .podman, timeout: 90, memory: 2.5,
             envFile: "/abs/env", argFile: "/args"
         ))
         #expect(configuration.source == "/project/.tre-lint.yaml")
@@ -71,6 +74,7 @@ struct ConfigTests {
             #expect(configuration.registries == ["ghcr.io", "git.ecdf.ed.ac.uk:5050"])
             #expect(configuration.sizeBudget == 20 * 1024 * 1024 * 1024)
             #expect(configuration.mounts == MountPaths(safeData: "/safe_data", scratch: "/scratch", safeOutputs: "/safe_outputs"))
+            #expect(configuration.run == RunSettings())
             #expect(configuration.cuda.minimum == "11.1")
         }
     }
@@ -82,17 +86,21 @@ struct ConfigTests {
             ("run: { engin: podman }", "unknown key `run.engin`"),
             ("cuda: { minimum: '11.1', drivers: '1' }", "unknown key `cuda.drivers`"),
             ("mounts: { data: /d }", "unknown key `mounts.data`"),
-            ("run: { timeout: soon }", "`run.timeout` must be a number of seconds"),
-            ("run: { profiles: root }", "`run.profiles` must be a list of profile names"),
+            ("run: { timeout: soon }", "`run.timeout` must be a number"),
+            ("run: { profiles: root }", "`run.profiles` must be"),
+            ("run: { profiles: [warp] }", "`run`: unknown profile 'warp'"),
+            ("run: { engine: qemu }", "`run.engine` must be one of auto, runc, crun, podman, docker, apptainer, not `qemu`"),
+            ("run: { profiles: [{ name: custom, mounts: { safe-data: { owner: root } } }] }", "`run.profiles[0].mounts.safe-data.group`"),
             ("ignore: TRE107", "`ignore` must be a list of rule ids"),
             ("run: [1, 2]", "`run` must be a mapping"),
+            ("mounts: { scratch: [a] }", "`mounts.scratch` must be a single value"),
             ("fail-on: sometimes", "`fail-on` must be one of error, warning, info, none, not `sometimes`"),
             ("severity: { TRE107: fatal }", "`severity.TRE107` must be error, warning or info, not `fatal`"),
             ("ignore: [TRE999]", "`ignore` names unknown rule TRE999"),
             ("severity: { TRE998: info }", "`severity.TRE998` names unknown rule TRE998"),
             ("size-budget: lots", "`size-budget` must be a size such as 20GiB, 500MB or a number of bytes, not `lots`"),
             ("cuda: { minimum: twelve }", "`cuda.minimum` must be a version"),
-            ("mounts: { scratch: tmp }", "`mounts.scratch` must be an absolute path"),
+            ("mounts: { scratch: tmp }", "`mounts`: tmp is not a plain absolute path"),
             ("run: { memory: -1 }", "`run.memory` must be a positive number"),
             ("fail-on: [error", "not valid YAML"),
         ]
@@ -165,9 +173,9 @@ struct ConfigTests {
 
     @Test("command-line run options win over the file's, key by key")
     func runOverrides() {
-        let file = RunConfiguration(fixtures: "/f", profiles: ["root"], engine: "podman", timeout: 60, memory: 4)
-        let merged = file.overridden(by: RunConfiguration(engine: "runc", timeout: 10, optFile: "/opts"))
-        #expect(merged == RunConfiguration(fixtures: "/f", profiles: ["root"], engine: "runc", timeout: 10, memory: 4, optFile: "/opts"))
+        let file = RunSettings(fixtures: "/f", profiles: [.podman], engine: .podman, timeout: 60, memory: 4, envFile: "/e")
+        let merged = file.overridden(by: RunSettings(profiles: [.kubernetes], engine: .runc, timeout: 10, argFile: "/a"))
+        #expect(merged == RunSettings(fixtures: "/f", profiles: [.kubernetes], engine: .runc, timeout: 10, memory: 4, envFile: "/e", argFile: "/a"))
     }
 
     @Test("fail-on thresholds", arguments: FailThreshold.allCases)
@@ -177,7 +185,7 @@ struct ConfigTests {
         case .error: #expect(failing == [.error])
         case .warning: #expect(failing == [.warning, .error])
         case .info: #expect(failing == [.info, .warning, .error])
-        case .none: #expect(failing.isEmpty)
+        case .never: #expect(failing.isEmpty)
         }
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import Reports
 import Rules
+import Sandbox
 import Testing
 import TRELint
 
@@ -34,7 +35,7 @@ struct EngineCheckTests {
         #expect(try run(CheckRequest(image: "x", format: .json, output: output), in: directory, analyzed: &analyzed) == 0)
         try Data("fail-on: warning\n".utf8).write(to: directory.appendingPathComponent(".tre-lint.yaml"))
         #expect(try run(CheckRequest(image: "x", format: .json, output: output), in: directory, analyzed: &analyzed) == 1)
-        #expect(try run(CheckRequest(image: "x", format: .json, output: output, failOn: FailThreshold.none), in: directory, analyzed: &analyzed) == 0)
+        #expect(try run(CheckRequest(image: "x", format: .json, output: output, failOn: FailThreshold.never), in: directory, analyzed: &analyzed) == 0)
         let suppressBoth = [InlineSuppression(ruleIDs: ["TRE107"], startLine: 4, endLine: 4), InlineSuppression(ruleIDs: ["TRE203"], startLine: 5, endLine: 5)]
         #expect(try run(CheckRequest(image: "x", format: .json, output: output), in: directory, suppressions: suppressBoth, analyzed: &analyzed) == 0)
     }
@@ -85,9 +86,9 @@ struct EngineCheckTests {
         let directory = try makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         try Data("run: { engine: podman, timeout: 60, fixtures: fx }\n".utf8).write(to: directory.appendingPathComponent(".tre-lint.yaml"))
-        let request = CheckRequest(image: "x", format: .json, output: directory.appendingPathComponent("r.json").path, run: RunConfiguration(timeout: 5))
+        let request = CheckRequest(image: "x", format: .json, output: directory.appendingPathComponent("r.json").path, run: RunSettings(timeout: 5))
         let settings = try CheckSettings.resolve(request, workingDirectory: directory.path)
-        #expect(settings.configuration.run.engine == "podman")
+        #expect(settings.configuration.run.engine == .podman)
         #expect(settings.configuration.run.timeout == 5)
         #expect(settings.configuration.run.fixtures == directory.appendingPathComponent("fx").standardized.path)
     }

@@ -1,4 +1,5 @@
 import Rules
+import Sandbox
 import Testing
 
 /// A small catalog with one rule of each severity, independent of the shipped rule files.
@@ -117,8 +118,30 @@ struct EngineTests {
         #expect(RuleEngine.verdict(for: findings, failOn: .error) == .pass)
         #expect(RuleEngine.verdict(for: findings, failOn: .warning) == .fail)
         #expect(RuleEngine.verdict(for: findings, failOn: .info) == .fail)
-        #expect(RuleEngine.verdict(for: findings, failOn: .none) == .pass)
+        #expect(RuleEngine.verdict(for: findings, failOn: .never) == .pass)
         #expect(RuleEngine.verdict(for: [], failOn: .info) == .pass)
         #expect(Verdict.pass.exitCode == 0 && Verdict.fail.exitCode == 1)
+    }
+
+    @Test("a sandbox observation becomes a run violation under its profile, with evidence the message does not already list")
+    func sandboxViolations() throws {
+        let network = Violation(RunViolation(rule: "TRE903", message: "tried to reach the network", profile: "podman", evidence: ["resolve pypi.org", "tcp 1.2.3.4:443"]))
+        #expect(network == Violation(rule: "TRE903", message: "tried to reach the network (resolve pypi.org, tcp 1.2.3.4:443)", location: Location(kind: .run, path: "podman")))
+        let listed = Violation(RunViolation(rule: "TRE901", message: "exited 3 writing /app/x", evidence: ["/app/x"]))
+        #expect(listed.message == "exited 3 writing /app/x" && listed.location == Location(kind: .run))
+        #expect(try engine().findings(from: [listed]).first?.severity == .error)
+    }
+
+    @Test("the engine skips the checks of ignored rules")
+    func ignoredChecksDoNotRun() {
+        struct Counting: RuleCheck {
+            let id: String
+            func check(_ context: Int) -> [Violation] {
+                [Violation(rule: id, message: "\(context)", location: Location(kind: .imageConfig))]
+            }
+        }
+        let registry = RuleRegistry<Int>([Counting(id: "TRE105"), Counting(id: "TRE107")])
+        #expect(engine(Configuration(ignore: ["TRE105"])).violations(from: registry, context: 1).map(\.rule) == ["TRE107"])
+        #expect(engine().violations(from: registry, context: 1).map(\.rule) == ["TRE105", "TRE107"])
     }
 }

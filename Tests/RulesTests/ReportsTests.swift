@@ -4,6 +4,7 @@ import FoundationXML
 #endif
 import Reports
 import Rules
+import Sandbox
 import Testing
 
 /// A report with a finding of every severity and location kind, texts that need escaping in every format, and a run.
@@ -14,13 +15,21 @@ func sampleReport(catalog: RuleCatalog, dockerfile: String, version: String, fai
         Violation(rule: "TRE202", message: "42% of /scratch is shipped\nin the image: <data> & more", location: Location(kind: .imageFile, path: "/scratch/cache dir/a|b.bin", layer: 2)),
         Violation(rule: "TRE204", message: "opens \"/safe_data/my_patients.csv\"", location: Location(kind: .imageFile, path: "/app/main.py", line: 12, layer: 4)),
         Violation(rule: "TRE506", message: "/usr/bin/passwd is setuid root", location: Location(kind: .imageFile, path: "/usr/bin/passwd", layer: 0)),
-        Violation(rule: "TRE901", message: "exited 1 under profile arbitrary-uid", location: Location(kind: .run, path: "arbitrary-uid")),
+        Violation(rule: "TRE901", message: "exited 1 under profile apptainer", location: Location(kind: .run, path: "apptainer")),
     ]
     let findings = try RuleEngine(catalog: catalog, configuration: Configuration()).findings(from: violations)
-    let run = RunReport(engine: "podman", profiles: [
-        ProfileRun(name: "root", exitCode: 0, durationSeconds: 3.25, outputs: ["/safe_outputs/result.csv"]),
-        ProfileRun(name: "arbitrary-uid", exitCode: 1, durationSeconds: 1, writesOutsideAllowed: ["/app/cache"]),
-    ])
+    // The sandbox's ProfileRun has no public memberwise initialiser; its JSON form is its public shape.
+    let run = try JSONDecoder().decode(SandboxReport.self, from: Data("""
+        {"engine": "podman", "notes": [], "profiles": [
+          {"name": "podman", "exitCode": 0, "durationSeconds": 3.25, "outputs": ["result.csv"], "networkAttempts": [],
+           "writesOutsideAllowed": [], "safeDataModifications": [], "timedOut": false, "outOfMemory": false,
+           "pidsLimitHit": false, "user": "0:0", "readOnlyRoot": false},
+          {"name": "apptainer", "exitCode": 1, "durationSeconds": 1, "outputs": [],
+           "networkAttempts": [{"kind": "dns", "name": "pypi.org"}], "writesOutsideAllowed": ["/app/cache"],
+           "safeDataModifications": [], "timedOut": false, "outOfMemory": false, "pidsLimitHit": false,
+           "user": "123456:5000", "readOnlyRoot": true}
+        ]}
+        """.utf8))
     return CheckReport(
         tool: ToolInfo(version: version),
         image: ImageIdentity(reference: "docker-archive:build/app.tar", manifestDigest: "sha256:" + String(repeating: "ab", count: 32), configDigest: "sha256:" + String(repeating: "cd", count: 32)),
@@ -80,7 +89,7 @@ struct ReportsTests {
 
     @Test("JUnit XML parses, has one case per catalog rule, and fails the rules at or above --fail-on")
     func junit() throws {
-        for (failOn, failing) in [(FailThreshold.error, 3), (.warning, 5), (.info, 6), (.none, 0)] {
+        for (failOn, failing) in [(FailThreshold.error, 3), (.warning, 5), (.info, 6), (.never, 0)] {
             let xml = render(.junit, failOn: failOn)
             let counter = XMLCounter()
             let parser = XMLParser(data: Data(xml.utf8))

@@ -2,6 +2,7 @@ import Facts
 import Foundation
 import ImageKit
 import Rules
+import Sandbox
 import Testing
 import TestSupport
 

@@ -25,20 +25,22 @@ struct Pattern: @unchecked Sendable {
         regex.firstMatch(in: text, range: NSRange(text.startIndex..., in: text)) != nil
     }
 
-    /// The first capture group (or the whole match when there is none) of the first match.
+    /// The first participating capture group (or the whole match when there is none) of the first match.
     func firstCapture(in text: String) -> String? {
-        guard let match = regex.firstMatch(in: text, range: NSRange(text.startIndex..., in: text)) else { return nil }
-        let group = match.numberOfRanges > 1 ? 1 : 0
-        guard let range = Range(match.range(at: group), in: text) else { return nil }
-        return String(text[range])
+        regex.firstMatch(in: text, range: NSRange(text.startIndex..., in: text)).flatMap { Pattern.capture($0, in: text) }
     }
 
-    /// Every match's first capture group (or whole match).
+    /// Every match's first participating capture group (or whole match).
     func allCaptures(in text: String) -> [String] {
-        regex.matches(in: text, range: NSRange(text.startIndex..., in: text)).compactMap { match in
-            let group = match.numberOfRanges > 1 ? 1 : 0
-            return Range(match.range(at: group), in: text).map { String(text[$0]) }
+        regex.matches(in: text, range: NSRange(text.startIndex..., in: text)).compactMap { Pattern.capture($0, in: text) }
+    }
+
+    /// Alternatives put their captures in different groups: the first group that took part is the capture.
+    private static func capture(_ match: NSTextCheckingResult, in text: String) -> String? {
+        for group in (match.numberOfRanges > 1 ? Array(1..<match.numberOfRanges) : [0]) {
+            if let range = Range(match.range(at: group), in: text) { return String(text[range]) }
         }
+        return nil
     }
 }
 

@@ -167,10 +167,21 @@ public struct SourceScanner: Sendable {
             signals.append(CodeSignal(kind: kind, line: number, code: String(code.prefix(200)), detail: detail))
         }
         // Commands run through a shell: the whole line in shell scripts, only the call sites elsewhere.
-        let commandText: String? = language == .shell || SourceScanner.runsCommand.matches(code) ? code : nil
-        if let commandText {
-            if let tool = SourceScanner.shellInstall.firstCapture(in: commandText) { add(.packageInstall, tool) }
-            if let tool = SourceScanner.shellDownload.firstCapture(in: commandText) { add(.download, tool) }
+        // Commands: the shell line itself, or the string literals a process call in another language hands to a shell.
+        var commandTexts: [String] = []
+        if language == .shell {
+            commandTexts = [code]
+        } else if SourceScanner.runsCommand.matches(code) {
+            commandTexts = SourceScanner.stringLiterals.allCaptures(in: code)
+        }
+        for commandText in commandTexts {
+            for command in ShellWords.commands(in: commandText) {
+                if let tool = ShellWords.installTool(command) { add(.packageInstall, tool) }
+                if let tool = ShellWords.downloadTool(command) { add(.download, tool) }
+            }
+        }
+        if language != .shell, SourceScanner.runsCommand.matches(code), let tool = SourceScanner.listDownload.firstCapture(in: code) {
+            add(.download, tool)
         }
         if language != .shell, let tool = SourceScanner.listInstall.firstCapture(in: code) { add(.packageInstall, tool) }
         switch language {
@@ -240,10 +251,8 @@ public struct SourceScanner: Sendable {
 
     static let runsCommand = Pattern(
         #"\b(os\.system|os\.popen|subprocess\.\w+|Popen|check_call|check_output|system2?|shell\.exec|run)\s*\(|`[^`]*`"#)
-    static let shellInstall = Pattern(
-        #"(?:^|[\s;&|(`"'])((?:pip[0-9.]*|uv\s+pip|python[0-9.]*\s+-m\s+pip)\s+install|(?:conda|mamba|micromamba)\s+(?:install|create|update|env\s+(?:create|update))|apt(?:-get)?\s+(?:-\S+\s+)*install|apk\s+add|(?:yum|dnf|microdnf|zypper)\s+install|npm\s+(?:install|i|ci)|gem\s+install|cargo\s+install|R\s+-e\s+\S*install\.packages|julia\s+-e\s+\S*Pkg\.add)\b"#)
-    static let shellDownload = Pattern(
-        #"(?:^|[\s;&|(`"'])(curl|wget|aria2c|git\s+(?:clone|pull|fetch|submodule\s+update)|aws\s+s3\s+(?:cp|sync)|gsutil\s+(?:-m\s+)?(?:cp|rsync)|huggingface-cli\s+download|hf\s+download|pip[0-9.]*\s+download|scp|rsync\s+\S+\s+[\w.-]+@?[\w.-]+:)(?=$|[\s"'`)])"#)
+    static let stringLiterals = Pattern(#""([^"]*)"|'([^']*)'|`([^`]*)`"#)
+    static let listDownload = Pattern(#"\[\s*["'](curl|wget|aria2c|scp)["']\s*,"#)
     static let listInstall = Pattern(
         #"(["']pip[0-9.]*["']\s*,\s*["']install["']|["']-m["']\s*,\s*["']pip["']\s*,\s*["']install["']|pip\.main\(\s*\[\s*["']install|["'](?:conda|mamba)["']\s*,\s*["']install["']|["']apt-get["']\s*,\s*["']install["'])"#)
     static let scriptNames = Pattern(#"(?:^|[\s"'=(,\[])((?:\.{0,2}/)?[\w./-]*\w\.(?:py|sh|R|r|jl|bash))(?=$|[\s"'),;\]])"#)
@@ -360,6 +369,96 @@ public struct SourceScanner: Sendable {
 
 /// Splits a shell command line into words the way a POSIX shell would, without expansions.
 enum ShellWords {
+    /// The simple commands of a line (split at `;`, `&`, `|`, `$(`, backquotes), each without leading
+    /// assignments, launchers and keywords: `if command -v curl` is not a download, `then curl …` is.
+    static func commands(in line: String) -> [[String]] {
+        var segments: [String] = []
+        var current = ""
+        var quote: Character?
+        for char in line {
+            if let open = quote {
+                if char == open { quote = nil }
+                current.append(char)
+            } else if char == "\"" || char == "'" {
+                quote = char
+                current.append(char)
+            } else if ";&|`(){}".contains(char) {
+                segments.append(current)
+                current = ""
+            } else {
+                current.append(char)
+            }
+        }
+        segments.append(current)
+        let prefixes: Set<String> = [
+            "exec", "sudo", "env", "nohup", "time", "then", "do", "else", "elif", "if", "while", "until", "!", "command", "xargs",
+            "$", "-",
+        ]
+        return segments.compactMap { segment in
+            var words = split(segment)[...]
+            while let first = words.first, prefixes.contains(first) || (first.contains("=") && !first.hasPrefix("-")) || first.hasPrefix("-") {
+                // `command -v curl` only asks whether curl exists.
+                if first == "command", words.dropFirst().first == "-v" { return nil }
+                words = words.dropFirst()
+            }
+            if words.first == "timeout" { words = words.dropFirst(2) }
+            return words.isEmpty ? nil : Array(words)
+        }
+    }
+
+    /// The package tool a command runs an install with, if it does.
+    static func installTool(_ words: [String]) -> String? {
+        guard let program = words.first.map({ StartCommand.baseName($0) }) else { return nil }
+        let arguments = Array(words.dropFirst())
+        let action = arguments.first { !$0.hasPrefix("-") }
+        switch program {
+        case _ where program.hasPrefix("pip") && !program.hasPrefix("pipx"):
+            return action == "install" ? "\(program) install" : nil
+        case _ where program.hasPrefix("python"):
+            if let m = arguments.firstIndex(of: "-m"), m + 2 < arguments.count, arguments[m + 1] == "pip", arguments[m + 2] == "install" {
+                return "\(program) -m pip install"
+            }
+            return nil
+        case "uv":
+            return arguments.starts(with: ["pip", "install"]) || action == "add" || action == "sync" ? "uv \(action ?? "")" : nil
+        case "conda", "mamba", "micromamba":
+            return ["install", "create", "update", "env"].contains(action ?? "") ? "\(program) \(action ?? "")" : nil
+        case "apt-get", "apt", "aptitude", "yum", "dnf", "microdnf", "zypper":
+            return action == "install" ? "\(program) install" : nil
+        case "apk":
+            return action == "add" ? "apk add" : nil
+        case "npm", "pnpm", "yarn":
+            return ["install", "i", "ci", "add"].contains(action ?? "") ? "\(program) \(action ?? "")" : nil
+        case "gem", "cargo", "go":
+            return action == "install" || (program == "go" && action == "get") ? "\(program) \(action ?? "")" : nil
+        default:
+            return nil
+        }
+    }
+
+    /// The network tool a command fetches with, if it does.
+    static func downloadTool(_ words: [String]) -> String? {
+        guard let program = words.first.map({ StartCommand.baseName($0) }) else { return nil }
+        let arguments = Array(words.dropFirst())
+        let action = arguments.first { !$0.hasPrefix("-") }
+        switch program {
+        case "curl", "wget", "aria2c", "scp", "ftp", "lftp", "sftp":
+            return program
+        case "git":
+            return ["clone", "pull", "fetch", "submodule", "lfs"].contains(action ?? "") ? "git \(action ?? "")" : nil
+        case "aws":
+            return arguments.starts(with: ["s3"]) ? "aws s3" : nil
+        case "gsutil", "gcloud", "azcopy", "rclone":
+            return program
+        case "huggingface-cli", "hf":
+            return action == "download" ? "\(program) download" : nil
+        case "rsync":
+            return arguments.contains { !$0.hasPrefix("-") && !$0.hasPrefix("/") && $0.contains(":") } ? "rsync" : nil
+        default:
+            return program.hasPrefix("pip") && action == "download" ? "\(program) download" : nil
+        }
+    }
+
     static func split(_ text: String) -> [String] {
         var words: [String] = []
         var current = ""

@@ -241,3 +241,31 @@ struct FactsTreeTests {
         #expect(!collector.wants("/usr/lib/x86_64-linux-gnu/libc.so.6", size: 2_000_000, layer: 0))
     }
 }
+
+@Suite("Shell commands")
+struct FactsShellCommandTests {
+    private func kinds(_ text: String, _ language: SourceLanguage = .shell) -> Set<SignalKind> {
+        Set(SourceScanner().scan(text, language: language).signals.map(\.kind))
+    }
+
+    @Test("only commands in command position install or download")
+    func commandPosition() {
+        #expect(kinds("if command -v curl >/dev/null; then echo ok; fi\n").isEmpty)
+        #expect(kinds("echo \"run pip install first\"\n").isEmpty)
+        #expect(kinds("[ -f x ] || curl -fsSL https://x -o y\n").contains(.download))
+        #expect(kinds("VAR=1 exec sudo apt-get -y install jq\n").contains(.packageInstall))
+        #expect(kinds("result=$(wget -qO- https://x)\n").contains(.download))
+        #expect(kinds("git clone https://github.com/x/y /scratch/y\n").contains(.download))
+        #expect(!kinds("git status\n").contains(.download))
+    }
+
+    @Test("shell commands handed over by Python, R and Julia")
+    func handedOver() {
+        #expect(kinds("os.system('pip install numpy')\n", .python).contains(.packageInstall))
+        #expect(kinds("subprocess.run(\"curl -O \" + url, shell=True)\n", .python).contains(.download))
+        #expect(kinds("subprocess.run([\"wget\", url])\n", .python).contains(.download))
+        #expect(kinds("system(\"wget https://x\")\n", .r).contains(.download))
+        #expect(kinds("run(`curl -O https://x`)\n", .julia).contains(.download))
+        #expect(!kinds("print('wget is not needed')\n", .python).contains(.download))
+    }
+}

@@ -151,7 +151,7 @@ public enum CUDADetector {
 
     /// A source from an installed wheel: `nvidia-cuda-runtime-cu12 12.1.105` states 12.1; other `nvidia-*-cu12` only 12.
     public static func fromDistribution(name: String, version: String, path: String) -> CUDAVersionSource? {
-        guard let match = wheelName.regex.firstMatch(in: name, range: NSRange(name.startIndex..., in: name)),
+        guard let match = wheelName.firstMatch(in: name),
               let libraryRange = Range(match.range(at: 1), in: name), let majorRange = Range(match.range(at: 2), in: name),
               let major = Int(name[majorRange]) else { return nil }
         let library = name[libraryRange].lowercased().replacingOccurrences(of: "_", with: "-")

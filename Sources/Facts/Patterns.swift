@@ -2,37 +2,37 @@ import Foundation
 
 /// A compiled regular expression usable from any isolation domain (NSRegularExpression is immutable once built).
 struct Pattern: @unchecked Sendable {
-    let regex: NSRegularExpression
+    /// Nil only if a pattern literal of this module were invalid, which the tests rule out; it then matches nothing.
+    private let regex: NSRegularExpression?
 
-    /// Compiles a pattern written in this module's source; an invalid literal is a programming error caught by the tests.
+    /// Compiles a pattern written in this module's source.
     init(_ pattern: String, caseInsensitive: Bool = false) {
-        let options: NSRegularExpression.Options = caseInsensitive ? [.caseInsensitive] : []
-        do {
-            regex = try NSRegularExpression(pattern: pattern, options: options)
-        } catch {
-            // Unreachable for the literals below; a never-matching pattern keeps the tool running if one slips through.
-            regex = Pattern.neverMatching
-        }
+        regex = try? NSRegularExpression(pattern: pattern, options: caseInsensitive ? [.caseInsensitive] : [])
+        // Debug builds (the tests) stop on a broken literal; release builds keep running with a rule that never fires.
+        assert(regex != nil, "invalid pattern literal: \(pattern)")
     }
 
-    private static let neverMatching: NSRegularExpression = {
-        // `(?!)` is valid in ICU and matches nothing.
-        // A constant, valid pattern: this cannot throw.
-        try! NSRegularExpression(pattern: "(?!)")
-    }()
+    /// Whether the pattern compiled.
+    var isValid: Bool { regex != nil }
 
-    func matches(_ text: String) -> Bool {
-        regex.firstMatch(in: text, range: NSRange(text.startIndex..., in: text)) != nil
+    func matches(_ text: String) -> Bool { firstMatch(in: text) != nil }
+
+    func firstMatch(in text: String) -> NSTextCheckingResult? {
+        regex?.firstMatch(in: text, range: NSRange(text.startIndex..., in: text))
+    }
+
+    func allMatches(in text: String) -> [NSTextCheckingResult] {
+        regex?.matches(in: text, range: NSRange(text.startIndex..., in: text)) ?? []
     }
 
     /// The first participating capture group (or the whole match when there is none) of the first match.
     func firstCapture(in text: String) -> String? {
-        regex.firstMatch(in: text, range: NSRange(text.startIndex..., in: text)).flatMap { Pattern.capture($0, in: text) }
+        firstMatch(in: text).flatMap { Pattern.capture($0, in: text) }
     }
 
     /// Every match's first participating capture group (or whole match).
     func allCaptures(in text: String) -> [String] {
-        regex.matches(in: text, range: NSRange(text.startIndex..., in: text)).compactMap { Pattern.capture($0, in: text) }
+        allMatches(in: text).compactMap { Pattern.capture($0, in: text) }
     }
 
     /// Alternatives put their captures in different groups: the first group that took part is the capture.

@@ -137,8 +137,7 @@ public enum SecretScanner {
                   rule.alsoNeeds.allSatisfy({ contents.containsBytes($0) }) else { continue }
             if text == nil { text = String(data: contents, encoding: .utf8) }
             guard let text else { return found }
-            let range = NSRange(text.startIndex..., in: text)
-            for match in rule.pattern.regex.matches(in: text, range: range) {
+            for match in rule.pattern.allMatches(in: text) {
                 guard let matched = Range(match.range, in: text) else { continue }
                 let lineStart = text[..<matched.lowerBound].lastIndex(of: "\n").map { text.index(after: $0) } ?? text.startIndex
                 let lineEnd = text[matched.lowerBound...].firstIndex(of: "\n") ?? text.endIndex

@@ -274,7 +274,7 @@ public struct SourceScanner: Sendable {
     /// Absolute module names a line imports (`import a.b`, `from a.b import c`); relative ones keep their dots.
     static func pythonImports(_ code: String) -> [CodeReference] {
         var result: [CodeReference] = []
-        if let from = pythonFrom.regex.firstMatch(in: code, range: NSRange(code.startIndex..., in: code)),
+        if let from = pythonFrom.firstMatch(in: code),
            let moduleRange = Range(from.range(at: 1), in: code), let namesRange = Range(from.range(at: 2), in: code) {
             let module = String(code[moduleRange])
             result.append(.pythonModule(module))

@@ -80,11 +80,11 @@ public struct BuildRecord: Sendable {
         steps.last { $0.cmd == cmd && predicate($0) }
     }
 
-    /// The last ENV (or ARG) step that sets a variable.
+    /// The last ENV (or ARG) step that sets a variable (`NAME=value` as written, or `NAME value` as parsers split it).
     public func lastSetting(_ name: String, commands: [String] = ["ENV"]) -> BuildStep? {
         steps.last { step in
-            commands.contains(step.cmd) && (step.arguments.hasPrefix(name + "=") || step.arguments.hasPrefix(name + " ")
-                || step.arguments.contains(" " + name + "="))
+            commands.contains(step.cmd)
+                && step.arguments.split(whereSeparator: { $0 == " " || $0 == "\t" }).contains { $0 == name || $0.hasPrefix(name + "=") }
         }
     }
 

@@ -44,6 +44,8 @@ public struct ImageFacts: Sendable {
     public var startProgram: StartProgram?
     /// The command after wrappers, with `sh -c "…"`'s inner command as the program when it is a plain word.
     public var effectiveArgv: [String]
+    /// The script an interpreter start program is told to run (`python3 /app/run.py`) when it is not in the image.
+    public var missingStartScript: String?
     public var startupCode: [StartupSource]
     /// Compiled programs outside the system directories that the start-up code runs: their behaviour is unknown.
     public var unreadableStartupPrograms: [String]
@@ -175,7 +177,9 @@ public struct FactsGatherer: Sendable {
         return ImageFacts(
             imageConfig: input.config, config: config, repoTags: input.repoTags, environment: environment, files: index,
             totalSize: input.totalSize, wasted: input.wasted, build: build, mounts: mounts, command: command,
-            startProgram: startProgram, effectiveArgv: effective, startupCode: startupCode,
+            startProgram: startProgram, effectiveArgv: effective,
+            missingStartScript: FactsGatherer.missingScript(effective, index: index, workingDirectory: resolver.workingDirectory),
+            startupCode: startupCode,
             unreadableStartupPrograms: unreadable, users: users, runAs: runAs,
             cuda: cuda, pythonDistributions: distributions, secrets: secrets)
     }
@@ -209,6 +213,19 @@ public struct FactsGatherer: Sendable {
             if !missing.isEmpty, let read = try? input.readContents(missing, FactsGatherer.readLimit) { result.merge(read) { $1 } }
             return result
         }
+    }
+
+    /// The script argument of an interpreter command when it names a file the image lacks. Only arguments that look
+    /// like files (a slash or a script extension) count, since options may take values (`julia -t 4 run.jl`).
+    static func missingScript(_ argv: [String], index: FileIndex, workingDirectory: String) -> String? {
+        guard let program = argv.first, SourceLanguage.forProgram(program) != nil else { return nil }
+        let arguments = argv.dropFirst()
+        guard !arguments.contains(where: { ["-c", "-e", "-m", "--eval"].contains($0) }) else { return nil }
+        guard let script = arguments.first(where: { !$0.hasPrefix("-") }) else { return nil }
+        let extensions: Set<String> = ["py", "r", "R", "jl", "sh", "bash"]
+        guard script.contains("/") || extensions.contains((script as NSString).pathExtension), !script.contains("$") else { return nil }
+        let path = FileIndex.join(workingDirectory, script)
+        return index.resolve(path) == nil ? path : nil
     }
 
     static let shellBuiltins: Set<String> = ["exec", "cd", "set", "export", "source", ".", "eval", "if", "for", "while", "["]

@@ -19,7 +19,7 @@ struct PlatformCheck: RuleCheck {
 struct NoStartCommandCheck: RuleCheck {
     let id = "TRE102"
     func check(_ context: StaticCheckContext) -> [Violation] {
-        guard context.facts.command.argv.isEmpty else { return [] }
+        guard context.facts.command.argv.allSatisfy(\.isEmpty) else { return [] }
         return [Violation(
             rule: id,
             message: "The image sets neither ENTRYPOINT nor CMD: ces-run starts the container with nothing to run, so no work is done.",
@@ -32,6 +32,12 @@ struct StartProgramMissingCheck: RuleCheck {
     let id = "TRE103"
     func check(_ context: StaticCheckContext) -> [Violation] {
         let facts = context.facts
+        if let script = facts.missingStartScript, facts.startProgram?.problem == nil {
+            return [Violation(
+                rule: id,
+                message: "`\(facts.effectiveArgv.first ?? "")` is in the image but the script it is told to run, \(script), is not: the container stops at once with 'No such file or directory'.",
+                location: facts.commandLocation)]
+        }
         guard let program = facts.startProgram, case .notFound(let searched) = program.problem else { return [] }
         let how = program.requested.contains("/")
             ? "\(searched.first ?? program.requested) does not exist in the image (symlinks followed inside the image)"

@@ -60,6 +60,8 @@ public enum SignalKind: String, Sendable, Codable, CaseIterable {
     case licenseServer
     /// Hands the work to a runtime whose code is not scanned (java, node, MATLAB, Stata …).
     case runsUnreadableCode
+    /// Runs its own arguments (`exec "$@"`): an entrypoint wrapper that hands over to CMD.
+    case execsArguments
 }
 
 /// One line of start-up code doing something a rule cares about.
@@ -223,6 +225,7 @@ public struct SourceScanner: Sendable {
             if SourceScanner.shellTempDir.matches(code), code.contains(mounts.scratch) { add(.setsTempToScratch) }
             if let value = SourceScanner.shellLicense.firstCapture(in: code) { add(.licenseServer, value) }
             if let runtime = SourceScanner.otherRuntime.firstCapture(in: code) { add(.runsUnreadableCode, runtime) }
+            if SourceScanner.execArguments.matches(code) { add(.execsArguments) }
             references += SourceScanner.shellReferences(code)
         }
         if language != .shell, SourceScanner.pythonTempDir.matches(code), code.contains(mounts.scratch) { add(.setsTempToScratch) }
@@ -333,6 +336,7 @@ public struct SourceScanner: Sendable {
     static let shellServe = Pattern(#"\b(uvicorn|gunicorn|jupyter\s+(?:lab|notebook|server)|streamlit\s+run|flask\s+run|nginx|httpd|http\.server|rstudio-server|shiny-server|nc\s+-l)\b"#)
     static let shellHFOffline = Pattern(#"\bHF_HUB_OFFLINE=["']?(1|true|yes|on)\b"#, caseInsensitive: true)
     static let shellTempDir = Pattern(#"\b(?:export\s+)?(TMPDIR|TMP|TEMP)="#)
+    static let execArguments = Pattern(#"^(?:exec\s+)?(?:gosu\s+\S+\s+|su-exec\s+\S+\s+)?"?\$(?:@|\{@\})"?\s*$"#)
     static let otherRuntime = Pattern(
         #"(?:^|[\s;&|(])(java|node|nodejs|ruby|perl|php|dotnet|mono|deno|bun|matlab|octave|stata(?:-mp|-se)?|sas|spss|mpirun|srun)(?=\s|$)"#)
     static let shellLicense = Pattern(#"\b([A-Z0-9_]*LICEN[SC]E(?:_FILE)?=["']?\d+@[\w.-]+)"#)

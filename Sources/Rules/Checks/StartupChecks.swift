@@ -110,7 +110,15 @@ struct InteractiveShellCheck: RuleCheck {
     static let programOptions: Set<String> = ["-c", "-e", "-m", "-f", "--file", "-x", "--eval", "--exec"]
 
     func check(_ context: StaticCheckContext) -> [Violation] {
-        let argv = context.facts.effectiveArgv
+        let facts = context.facts
+        var argv = facts.effectiveArgv
+        // An entrypoint script ending in `exec "$@"` runs CMD: a bare shell there is what the container starts.
+        let handsOver = facts.signals(.execsArguments).contains { source, _ in
+            source.path != nil && source.path == facts.startProgram?.target?.path
+        }
+        if handsOver, !facts.command.entrypoint.isEmpty, !facts.command.cmd.isEmpty {
+            argv = StartCommand.unwrap(facts.command.cmd).argv
+        }
         guard let program = argv.first else { return [] }
         let name = (program as NSString).lastPathComponent
         let isInterpreter = Self.interactivePrograms.contains(name) || name.range(of: #"^python[0-9.]*$"#, options: .regularExpression) != nil

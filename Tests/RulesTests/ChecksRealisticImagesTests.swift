@@ -208,6 +208,39 @@ struct ChecksRealisticImagesTests {
         #expect(checked.violations.filter { $0.rule == "TRE201" }.compactMap(\.location.path).sorted() == ["/data", "/results", "/work"])
     }
 
+    @Test("facts read lazily from the tree equal those seen through the loader's single pass")
+    func lazyEqualsObserved() throws {
+        let image = try spec([
+            "base": "cuda-pytorch",
+            "files": [["path": "/root/.ssh/id_rsa", "content": "-----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEAu1SU1LfVLPHCozMxH2Mo4lgOEePzNm0tRgeLezV6ffAt0gunVTLw\n-----END RSA PRIVATE KEY-----\n"]],
+        ])
+        let observed = try FactsHarness.facts(image)
+        let lazy = try FactsHarness.facts(image, observe: false)
+        #expect(observed.startupCode == lazy.startupCode)
+        #expect(observed.cuda == lazy.cuda)
+        #expect(observed.secrets == lazy.secrets && observed.secrets.count == 1)
+        #expect(observed.users == lazy.users)
+    }
+
+    @Test("hostile start-up code ends: symlink loops, self-sourcing scripts, import cycles")
+    func hostileStartup() throws {
+        let image = try spec([
+            "base": "python",
+            "config": ["Entrypoint": ["/app/loop"], "Cmd": NSNull()] as [String: Any],
+            "files": [
+                ["path": "/app/loop", "link": "/app/loop2"], ["path": "/app/loop2", "link": "/app/loop"],
+                ["path": "/app/a.py", "content": "import b\nfrom . import a\n"], ["path": "/app/b.py", "content": "import a\n"],
+                ["path": "/app/self.sh", "mode": "0755", "content": "#!/bin/sh\n. /app/self.sh\nsh /app/self.sh\npython3 /app/a.py\n"],
+            ],
+        ])
+        let checked = try FactsHarness.check(image)
+        #expect(ruleIDs(checked).contains("TRE103"), "a symlink loop leads nowhere")
+        var looping = image
+        looping.config.entrypoint = ["/app/self.sh"]
+        let facts = try FactsHarness.facts(looping)
+        #expect(Set(facts.startupCode.compactMap(\.path)) == ["/app/self.sh", "/app/a.py", "/app/b.py"])
+    }
+
     @Test("the same facts come out of every image layout")
     func layoutsAgree() throws {
         let image = try spec(["base": "cuda-pytorch"])

@@ -314,15 +314,15 @@ enum FactsHarness {
 
     static func facts(
         _ spec: ImageSpec, dockerfile: String? = nil, configuration: Configuration = Configuration(),
-        layout: ImageBuilder.Layout = .dockerArchive
+        layout: ImageBuilder.Layout = .dockerArchive, observe: Bool = true
     ) throws -> ImageFacts {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("facts-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
         let url = directory.appendingPathComponent("image.tar")
         try ImageBuilder.write(spec, layout: layout, to: url)
-        let collector = FactsCollector()
-        let image = try ImageLoader.load(try ImageReference(parsing: url.path), observers: [collector])
+        let collector = observe ? FactsCollector() : nil
+        let image = try ImageLoader.load(try ImageReference(parsing: url.path), observers: collector.map { [$0] } ?? [])
         let parsed = try dockerfile.map { try Dockerfile(parsing: $0) }
         let input = FactsInput(image: image, dockerfile: parsed, dockerfilePath: dockerfile == nil ? nil : "Dockerfile")
         return try FactsGatherer(mounts: StaticChecks.mountPoints(configuration)).gather(input, collector: collector)

@@ -253,7 +253,10 @@ public struct FactsGatherer: Sendable {
 public final class FactsCollector: @unchecked Sendable {
     private let lock = NSLock()
     private var kept: [String: (layer: Int, data: Data)] = [:]
+    private var keptBytes = 0
     private var found: [SecretFinding] = []
+    /// Scripts kept in memory at most; beyond it, the few start-up files are read again from the tree when needed.
+    static let keptBytesLimit = 64 * 1024 * 1024
 
     public init() {}
 
@@ -273,7 +276,11 @@ public final class FactsCollector: @unchecked Sendable {
         for match in matches {
             found.append(SecretFinding(kind: match.kind, path: path, layer: layer, line: match.line))
         }
-        if keep, (kept[path]?.layer ?? -1) < layer { kept[path] = (layer, contents) }
+        guard keep, (kept[path]?.layer ?? -1) < layer else { return }
+        let essential = path == "/etc/passwd" || path == "/etc/group" || CUDADetector.wantsContents(of: path)
+        guard essential || keptBytes + contents.count <= FactsCollector.keptBytesLimit else { return }
+        keptBytes += contents.count - (kept[path]?.data.count ?? 0)
+        kept[path] = (layer, contents)
     }
 
     /// The contents seen for a path in a given layer, if kept.

@@ -186,49 +186,31 @@ public struct SourceScanner: Sendable {
             add(.download, tool)
         }
         if language != .shell, let tool = SourceScanner.listInstall.firstCapture(in: code) { add(.packageInstall, tool) }
+        let patterns = SourceScanner.patterns(for: language)
+        // Shell scripts also run `Rscript -e 'install.packages(…)'` and `julia -e 'Pkg.add(…)'`.
+        if let call = patterns.install.lazy.compactMap({ $0.firstCapture(in: code) }).first { add(.packageInstall, call) }
+        if let call = patterns.download?.firstCapture(in: code) { add(.download, call) }
+        for (pattern, kind) in [
+            (patterns.configuration, SignalKind.readsConfiguration), (patterns.relativeWrite, .writesWorkingDirectory),
+            (patterns.homeWrite, .writesHome), (patterns.serve, .serves),
+        ] where pattern.matches(code) {
+            add(kind)
+        }
+        if let offline = patterns.huggingFaceOffline, offline.matches(code) { add(.setsHuggingFaceOffline) }
+        if patterns.tempDirectory.matches(code), code.contains(mounts.scratch) { add(.setsTempToScratch) }
         switch language {
         case .python:
-            if let call = SourceScanner.pythonDownload.firstCapture(in: code) { add(.download, call) }
-            if SourceScanner.pythonConfig.matches(code) { add(.readsConfiguration) }
-            if SourceScanner.pythonRelativeWrite.matches(code) { add(.writesWorkingDirectory) }
-            if SourceScanner.pythonHomeWrite.matches(code) { add(.writesHome) }
-            if SourceScanner.pythonServe.matches(code) { add(.serves) }
-            if SourceScanner.pythonHFOffline.matches(code) { add(.setsHuggingFaceOffline) }
             references += SourceScanner.pythonImports(code)
         case .r:
-            if let call = SourceScanner.rInstall.firstCapture(in: code) { add(.packageInstall, call) }
-            if let call = SourceScanner.rDownload.firstCapture(in: code) { add(.download, call) }
-            if SourceScanner.rConfig.matches(code) { add(.readsConfiguration) }
-            if SourceScanner.rRelativeWrite.matches(code) { add(.writesWorkingDirectory) }
-            if SourceScanner.rHomeWrite.matches(code) { add(.writesHome) }
-            if SourceScanner.rServe.matches(code) { add(.serves) }
-            if SourceScanner.rTempDir.matches(code), code.contains(mounts.scratch) { add(.setsTempToScratch) }
             references += SourceScanner.rSources.allCaptures(in: code).map { .file($0) }
         case .julia:
-            if let call = SourceScanner.juliaInstall.firstCapture(in: code) { add(.packageInstall, call) }
-            if let call = SourceScanner.juliaDownload.firstCapture(in: code) { add(.download, call) }
-            if SourceScanner.juliaConfig.matches(code) { add(.readsConfiguration) }
-            if SourceScanner.juliaRelativeWrite.matches(code) { add(.writesWorkingDirectory) }
-            if SourceScanner.juliaHomeWrite.matches(code) { add(.writesHome) }
-            if SourceScanner.juliaServe.matches(code) { add(.serves) }
             references += SourceScanner.juliaIncludes.allCaptures(in: code).map { .file($0) }
         case .shell:
-            // `Rscript -e 'install.packages(…)'` and `julia -e 'Pkg.add(…)'` inside shell scripts.
-            if let call = SourceScanner.rInstall.firstCapture(in: code) ?? SourceScanner.juliaInstall.firstCapture(in: code) {
-                add(.packageInstall, call)
-            }
-            if SourceScanner.shellConfig.matches(code) { add(.readsConfiguration) }
-            if SourceScanner.shellRelativeWrite.matches(code) { add(.writesWorkingDirectory) }
-            if SourceScanner.shellHomeWrite.matches(code) { add(.writesHome) }
-            if SourceScanner.shellServe.matches(code) { add(.serves) }
-            if SourceScanner.shellHFOffline.matches(code) { add(.setsHuggingFaceOffline) }
-            if SourceScanner.shellTempDir.matches(code), code.contains(mounts.scratch) { add(.setsTempToScratch) }
             if let value = SourceScanner.shellLicense.firstCapture(in: code) { add(.licenseServer, value) }
             if let runtime = SourceScanner.otherRuntime.firstCapture(in: code) { add(.runsUnreadableCode, runtime) }
             if SourceScanner.execArguments.matches(code) { add(.execsArguments) }
             references += SourceScanner.shellReferences(code)
         }
-        if language != .shell, SourceScanner.pythonTempDir.matches(code), code.contains(mounts.scratch) { add(.setsTempToScratch) }
         if let path = hardCodedData.firstCapture(in: code) {
             // A fixed config or input-list file is how the guidance asks inputs to be named.
             if SourceScanner.isConfigFileName(path) { add(.readsConfiguration, path) } else { add(.hardCodedInput, path) }
@@ -249,6 +231,40 @@ public struct SourceScanner: Sendable {
             name.contains($0)
         }
     }
+
+    /// The per-language patterns for what every language can do.
+    struct LanguagePatterns: Sendable {
+        var install: [Pattern]
+        var download: Pattern?
+        var configuration: Pattern
+        var relativeWrite: Pattern
+        var homeWrite: Pattern
+        var serve: Pattern
+        var huggingFaceOffline: Pattern?
+        var tempDirectory: Pattern
+    }
+
+    static func patterns(for language: SourceLanguage) -> LanguagePatterns {
+        switch language {
+        case .python: python
+        case .r: r
+        case .julia: julia
+        case .shell: shell
+        }
+    }
+
+    private static let python = LanguagePatterns(
+        install: [], download: pythonDownload, configuration: pythonConfig, relativeWrite: pythonRelativeWrite,
+        homeWrite: pythonHomeWrite, serve: pythonServe, huggingFaceOffline: pythonHFOffline, tempDirectory: pythonTempDir)
+    private static let r = LanguagePatterns(
+        install: [rInstall], download: rDownload, configuration: rConfig, relativeWrite: rRelativeWrite, homeWrite: rHomeWrite,
+        serve: rServe, huggingFaceOffline: nil, tempDirectory: rTempDir)
+    private static let julia = LanguagePatterns(
+        install: [juliaInstall], download: juliaDownload, configuration: juliaConfig, relativeWrite: juliaRelativeWrite,
+        homeWrite: juliaHomeWrite, serve: juliaServe, huggingFaceOffline: nil, tempDirectory: pythonTempDir)
+    private static let shell = LanguagePatterns(
+        install: [rInstall, juliaInstall], download: nil, configuration: shellConfig, relativeWrite: shellRelativeWrite,
+        homeWrite: shellHomeWrite, serve: shellServe, huggingFaceOffline: shellHFOffline, tempDirectory: shellTempDir)
 
     // MARK: patterns shared by every language
 

@@ -187,7 +187,8 @@ struct ExposeInBatchJobCheck: RuleCheck {
     func check(_ context: StaticCheckContext) -> [Violation] {
         let facts = context.facts
         let ports = (facts.config.exposedPorts ?? [:]).keys.sorted()
-        guard !ports.isEmpty, facts.signals(.serves).isEmpty else { return [] }
+        // A compiled start program may well be the server: only read code can show it is a batch job.
+        guard !ports.isEmpty, facts.startupCodeFullyRead, facts.signals(.serves).isEmpty else { return [] }
         return [Violation(
             rule: id,
             message: "The image exposes \(listed(ports)) but its start-up code runs a batch job, not a server: the TRE gives containers no network, so the ports are never reachable.",

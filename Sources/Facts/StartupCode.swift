@@ -59,6 +59,11 @@ struct StartupCodeWalker {
         var queue: [(path: String, language: SourceLanguage?, from: String)] = []
         var seen: Set<String> = []
         var pythonRoots: [String] = [resolver.workingDirectory] + pythonPath
+        // Imports may resolve into site-packages; only the package a console-script entry point names is followed there.
+        let sitePackages = index.entries.filter { entry in
+            entry.type == .dir && (entry.path.hasSuffix("/site-packages") || entry.path.hasSuffix("/dist-packages"))
+        }.map(\.path)
+        var entryPointPackages: [String] = []
 
         func enqueue(_ reference: CodeReference, from directory: String, language: SourceLanguage?) {
             switch reference {
@@ -71,10 +76,15 @@ struct StartupCodeWalker {
                     }
                 }
             case .pythonModule(let module):
-                for file in pythonModuleFiles(module, from: directory, roots: pythonRoots) {
+                for file in pythonModuleFiles(module, from: directory, roots: pythonRoots + sitePackages) {
                     queue.append((file, .python, directory))
                 }
             }
+        }
+
+        func isFollowed(_ path: String) -> Bool {
+            !StartupCodeWalker.isPackageDirectory(path) || path == program?.target?.path
+                || entryPointPackages.contains { path.hasPrefix($0 + "/") || path == $0 + ".py" }
         }
 
         let (argv, _) = StartCommand.unwrap(command.argv)
@@ -96,7 +106,7 @@ struct StartupCodeWalker {
         }
         while !queue.isEmpty, seen.count < StartupCodeWalker.maximumFiles {
             let batch = queue.filter { item in
-                !seen.contains(item.path) && (!StartupCodeWalker.isPackageDirectory(item.path) || item.path == program?.target?.path)
+                !seen.contains(item.path) && isFollowed(item.path)
                     && (index.entry(at: item.path)?.size ?? 0) <= StartupCodeWalker.maximumFileSize
             }
             queue = []
@@ -113,6 +123,15 @@ struct StartupCodeWalker {
                 let firstLine = text.prefix(while: { $0 != "\n" })
                 guard let language = SourceLanguage.detect(path: item.path, firstLine: String(firstLine)) ?? item.language else { continue }
                 let scanned = scanner.scan(text, language: language)
+                if language == .python, item.path == program?.target?.path,
+                   let module = StartupCodeWalker.entryPointModule.firstCapture(in: text),
+                   let topLevel = module.split(separator: ".").first {
+                    // A pip console script (`from mypkg.cli import main`): mypkg is the application, installed as a package.
+                    for root in sitePackages where index.entry(at: root + "/" + topLevel) != nil || index.entry(at: root + "/" + topLevel + ".py") != nil {
+                        entryPointPackages.append(root + "/" + topLevel)
+                    }
+                    enqueue(.pythonModule(module), from: parent(of: item.path), language: .python)
+                }
                 let layer = index.entry(at: item.path)?.layer ?? 0
                 sources.append(StartupSource(origin: .file(path: item.path, layer: layer), language: language, signals: scanned.signals))
                 for reference in scanned.references { enqueue(reference, from: parent(of: item.path), language: nil) }
@@ -120,6 +139,8 @@ struct StartupCodeWalker {
         }
         return (sources, unreadable)
     }
+
+    static let entryPointModule = Pattern(#"(?m)^from\s+([\w.]+)\s+import\s+\w+\s*$[\s\S]*sys\.exit\(\s*\w+\(\)\s*\)"#)
 
     /// Programs of the operating system and interpreters: running them hides no application logic.
     static func isSystemProgram(_ path: String) -> Bool {

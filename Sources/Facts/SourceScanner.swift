@@ -377,7 +377,8 @@ public struct SourceScanner: Sendable {
                 result.append(.file(script))
             }
             if command.hasPrefix("python"), let dashM = rest.firstIndex(of: "-m"), dashM + 1 < rest.endIndex {
-                result.append(.pythonModule(rest[dashM + 1]))
+                // A package run with -m executes its __main__.py.
+                result += [.pythonModule(rest[dashM + 1]), .pythonModule(rest[dashM + 1] + ".__main__")]
             }
         }
         return result.filter { reference in

@@ -82,6 +82,16 @@ struct StartupCodeWalker {
             }
         }
 
+        // `python -m mypkg` and `python -c "from mypkg import main; main()"` name the application's own package.
+        func allowEntryPoints(_ references: [CodeReference]) {
+            for case .pythonModule(let module) in references {
+                guard let topLevel = module.split(separator: ".").first, !module.hasPrefix(".") else { continue }
+                for root in sitePackages where index.entry(at: root + "/" + topLevel) != nil || index.entry(at: root + "/" + topLevel + ".py") != nil {
+                    entryPointPackages.append(root + "/" + topLevel)
+                }
+            }
+        }
+
         func isFollowed(_ path: String) -> Bool {
             !StartupCodeWalker.isPackageDirectory(path) || path == program?.target?.path
                 || entryPointPackages.contains { path.hasPrefix($0 + "/") || path == $0 + ".py" }
@@ -93,11 +103,18 @@ struct StartupCodeWalker {
         if !commandLine.isEmpty {
             let scanned = scanner.scan(commandLine, language: .shell)
             sources.append(StartupSource(origin: .commandLine, language: .shell, signals: scanned.signals))
+            allowEntryPoints(scanned.references)
             for reference in scanned.references { enqueue(reference, from: resolver.workingDirectory, language: nil) }
         }
         if let inline = StartupCodeWalker.inlineProgram(argv) {
             let scanned = scanner.scan(inline.code, language: inline.language)
             sources.append(StartupSource(origin: .inline, language: inline.language, signals: scanned.signals))
+            if inline.language == .python { allowEntryPoints(scanned.references) }
+            // `Rscript -e 'mypkg::main()'`, `julia -e 'using MyApp; MyApp.main()'`: the work is in an installed package.
+            if inline.language == .r || inline.language == .julia,
+               StartupCodeWalker.packageCall.matches(inline.code) {
+                unreadable.append("installed package called by the start command")
+            }
             for reference in scanned.references { enqueue(reference, from: resolver.workingDirectory, language: nil) }
         }
         if let target = program?.target, program?.shebang != nil {
@@ -124,12 +141,9 @@ struct StartupCodeWalker {
                 guard let language = SourceLanguage.detect(path: item.path, firstLine: String(firstLine)) ?? item.language else { continue }
                 let scanned = scanner.scan(text, language: language)
                 if language == .python, item.path == program?.target?.path,
-                   let module = StartupCodeWalker.entryPointModule.firstCapture(in: text),
-                   let topLevel = module.split(separator: ".").first {
+                   let module = StartupCodeWalker.entryPointModule.firstCapture(in: text) {
                     // A pip console script (`from mypkg.cli import main`): mypkg is the application, installed as a package.
-                    for root in sitePackages where index.entry(at: root + "/" + topLevel) != nil || index.entry(at: root + "/" + topLevel + ".py") != nil {
-                        entryPointPackages.append(root + "/" + topLevel)
-                    }
+                    allowEntryPoints([.pythonModule(module)])
                     enqueue(.pythonModule(module), from: parent(of: item.path), language: .python)
                 }
                 let layer = index.entry(at: item.path)?.layer ?? 0
@@ -140,6 +154,7 @@ struct StartupCodeWalker {
         return (sources, unreadable)
     }
 
+    static let packageCall = Pattern(#"\w::\w|\blibrary\(|\brequire\(|\busing\s+\w|\bimport\s+\w"#)
     static let entryPointModule = Pattern(#"(?m)^from\s+([\w.]+)\s+import\s+\w+\s*$[\s\S]*sys\.exit\(\s*\w+\(\)\s*\)"#)
 
     /// Programs of the operating system and interpreters: running them hides no application logic.

@@ -51,6 +51,11 @@ final class ArchiveReader {
         try check(archive_read_support_format_tar(handle), "tar support")
         try check(archive_read_support_filter_gzip(handle), "gzip support")
         try check(archive_read_support_filter_zstd(handle), "zstd support")
+        try open(stream)
+    }
+
+    /// Starts reading from `stream`, which this reader keeps alive.
+    private func open(_ stream: BlobStream) throws {
         self.stream = stream
         let status = archive_read_open2(
             handle, Unmanaged.passUnretained(stream).toOpaque(), nil,
@@ -64,6 +69,30 @@ final class ArchiveReader {
                 return la_ssize_t(count)
             }, nil, nil)
         try check(status, "opening")
+    }
+
+    /// Opens an uncompressed tar streamed out of another reader's decompressed data.
+    func openLayer(_ source: DecompressedSource) throws {
+        try check(archive_read_support_format_tar(handle), "tar support")
+        let status = archive_read_open2(
+            handle, Unmanaged.passUnretained(source).toOpaque(), nil,
+            { _, clientData, bufferOut in
+                guard let clientData, let bufferOut else { return -1 }
+                let source = Unmanaged<DecompressedSource>.fromOpaque(clientData).takeUnretainedValue()
+                guard let block = source.next() else { return -1 }
+                bufferOut.pointee = block.baseAddress
+                return la_ssize_t(block.count)
+            }, nil, nil)
+        try check(status, "opening")
+    }
+
+    /// Opens a gzip or zstd stream as one raw entry, to read its decompressed bytes.
+    func openDecompressor(_ stream: BlobStream) throws {
+        try check(archive_read_support_format_raw(handle), "raw support")
+        try check(archive_read_support_filter_gzip(handle), "gzip support")
+        try check(archive_read_support_filter_zstd(handle), "zstd support")
+        try open(stream)
+        _ = try nextHeader()
     }
 
     /// Opens an uncompressed tar file for a pass over its headers (libarchive seeks past member data).
@@ -159,6 +188,58 @@ final class BlobStream {
     func digest() -> String {
         "sha256:" + hasher.finalize().map { String(format: "%02x", $0) }.joined()
     }
+}
+
+/// The decompressed bytes of a compressed blob, hashed as they pass (docker-archive diff_ids name the uncompressed tar).
+final class DecompressedSource {
+    let decompressor: ArchiveReader
+    let stream: BlobStream
+    private var hasher = SHA256()
+    private(set) var produced: Int64 = 0
+    private(set) var failure: (any Error)?
+    private let empty = UnsafeMutableRawPointer.allocate(byteCount: 1, alignment: 1)
+
+    init(_ stream: BlobStream) throws {
+        self.stream = stream
+        decompressor = try ArchiveReader(context: "layer \(stream.location.name)")
+        try decompressor.openDecompressor(stream)
+    }
+
+    deinit { empty.deallocate() }
+
+    /// The next decompressed block; empty at the end, nil on an error (kept in `failure`).
+    func next() -> UnsafeRawBufferPointer? {
+        do {
+            guard let block = try decompressor.nextDataBlock() else { return UnsafeRawBufferPointer(start: empty, count: 0) }
+            hasher.update(bufferPointer: block)
+            produced += Int64(block.count)
+            return block
+        } catch {
+            failure = error
+            return nil
+        }
+    }
+
+    /// Decompresses (and hashes) whatever the tar reader left, so the digest covers the whole tar stream.
+    func drain() throws {
+        while true {
+            guard let block = next() else { throw failure ?? ImageError.archive(context: decompressor.context, code: ARCHIVE_FATAL, message: "read error") }
+            if block.count == 0 { return }
+        }
+    }
+
+    func digest() -> String {
+        "sha256:" + hasher.finalize().map { String(format: "%02x", $0) }.joined()
+    }
+}
+
+/// Whether a blob starts with the gzip or zstd magic number.
+func blobLooksCompressed(_ location: BlobLocation) -> Bool {
+    guard location.length >= 4, let head = try? readBlob(
+        BlobLocation(file: location.file, offset: location.offset, length: 4, name: location.name), limit: 4)
+    else { return false }
+    let bytes = [UInt8](head)
+    return bytes.starts(with: [0x1f, 0x8b]) || bytes.starts(with: [0x28, 0xb5, 0x2f, 0xfd])
 }
 
 /// Reads a byte range of a file whole (JSON documents), refusing anything over `limit`.

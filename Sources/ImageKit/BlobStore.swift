@@ -18,20 +18,54 @@ struct BlobStore: Sendable {
 
     let storage: Storage
     let displayName: String
+    /// The decompressed copy of a compressed tarball, kept as long as anything reads from it.
+    var temporary: TemporaryFile?
 
     static func directory(_ root: String) -> BlobStore {
         BlobStore(storage: .directory(root: root), displayName: root)
     }
 
-    /// Indexes an uncompressed tarball's members: offsets and sizes from the headers, seeking past the data.
-    static func tarball(_ path: String) throws -> BlobStore {
+    /// Indexes a tarball's members: offsets and sizes from the headers, seeking past the data.
+    /// A gzip- or zstd-compressed tarball (`docker save | gzip`) is first decompressed to a temporary file, within the caps.
+    static func tarball(_ path: String, options: ImageReadOptions) throws -> BlobStore {
         var attributes = stat()
         guard stat(path, &attributes) == 0 else { throw ImageError.notFound(path) }
         let fileSize = Int64(attributes.st_size)
         if fileSize == 0 { throw ImageError.unrecognisedFormat(path: path, reason: "the file is empty") }
-        try refuseCompressedOuterTar(path)
+        let location = BlobLocation(file: path, offset: 0, length: fileSize, name: path)
+        guard blobLooksCompressed(location) else { return try indexTarball(path, fileSize: fileSize, displayName: path) }
+        let temporary = try decompressToTemporaryFile(location, options: options)
+        var store = try indexTarball(temporary.path, fileSize: temporary.size, displayName: path)
+        store.temporary = temporary
+        return store
+    }
+
+    private static func decompressToTemporaryFile(_ location: BlobLocation, options: ImageReadOptions) throws -> TemporaryFile {
+        let temporary = try TemporaryFile()
+        let source = try DecompressedSource(try BlobStream(location, hashing: false))
+        while true {
+            guard let block = source.next() else {
+                throw source.failure ?? ImageError.archive(context: location.name, code: -30, message: "cannot decompress")
+            }
+            if block.count == 0 { break }
+            if source.produced > options.maxUncompressedBytes { throw ImageError.uncompressedSizeExceeded(limit: options.maxUncompressedBytes) }
+            let consumed = max(1, source.stream.consumed)
+            if source.produced > options.ratioGraceBytes, source.produced / consumed > options.maxCompressionRatio {
+                throw ImageError.compressionRatioExceeded(
+                    layer: location.name, ratio: source.produced / consumed, limit: options.maxCompressionRatio)
+            }
+            try temporary.append(block)
+        }
+        return temporary
+    }
+
+    private static func indexTarball(_ path: String, fileSize: Int64, displayName: String) throws -> BlobStore {
         let reader = try ArchiveReader(context: path)
-        try reader.openOuterTar(path: path)
+        do {
+            try reader.openOuterTar(path: path)
+        } catch {
+            throw ImageError.unrecognisedFormat(path: displayName, reason: "not a tar archive (\(reader.errorMessage))")
+        }
         var members: [String: Member] = [:]
         // A member's data begins where the next header begins, minus its padded size.
         var pending: (name: String, member: Member)?
@@ -54,7 +88,7 @@ struct BlobStore: Sendable {
             do {
                 entry = try reader.nextHeader()
             } catch {
-                if count == 0 { throw ImageError.unrecognisedFormat(path: path, reason: "not a tar archive (\(reader.errorMessage))") }
+                if count == 0 { throw ImageError.unrecognisedFormat(path: displayName, reason: "not a tar archive (\(reader.errorMessage))") }
                 throw error
             }
             try settle(nextHeaderAt: archive_read_header_position(reader.handle))
@@ -73,17 +107,7 @@ struct BlobStore: Sendable {
             }
             pending = (name, member)
         }
-        return BlobStore(storage: .tarball(path: path, members: members), displayName: path)
-    }
-
-    private static func refuseCompressedOuterTar(_ path: String) throws {
-        guard let handle = FileHandle(forReadingAtPath: path) else { throw ImageError.notFound(path) }
-        defer { try? handle.close() }
-        let magic = [UInt8]((try? handle.read(upToCount: 4)) ?? Data())
-        if magic.starts(with: [0x1f, 0x8b]) || magic.starts(with: [0x28, 0xb5, 0x2f, 0xfd]) {
-            throw ImageError.unrecognisedFormat(
-                path: path, reason: "the tarball itself is compressed; decompress it first (gunzip or unzstd)")
-        }
+        return BlobStore(storage: .tarball(path: path, members: members), displayName: displayName)
     }
 
     var memberNames: [String] {
@@ -158,4 +182,34 @@ private func lexicallyResolved(_ path: String, original: String) throws -> Strin
     }
     guard !stack.isEmpty else { throw ImageError.unsafeMemberPath(original) }
     return stack.joined(separator: "/")
+}
+
+/// A file in the temporary directory, removed when the last reader lets go of it.
+final class TemporaryFile: Sendable {
+    let path: String
+    private let descriptor: Int32
+
+    init() throws {
+        var template = Array((NSTemporaryDirectory() + "/tre-lint-image-XXXXXX").utf8CString)
+        let fd = template.withUnsafeMutableBufferPointer { buffer in buffer.baseAddress.map { mkstemp($0) } ?? -1 }
+        guard fd >= 0 else { throw ImageError.extraction(path: NSTemporaryDirectory(), reason: String(cString: strerror(errno))) }
+        descriptor = fd
+        path = String(decoding: template.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+
+    deinit {
+        close(descriptor)
+        unlink(path)
+    }
+
+    var size: Int64 { Int64(lseek(descriptor, 0, SEEK_END)) }
+
+    func append(_ block: UnsafeRawBufferPointer) throws {
+        var done = 0
+        while done < block.count {
+            let count = write(descriptor, block.baseAddress.map { $0 + done }, block.count - done)
+            if count < 0 { throw ImageError.extraction(path: path, reason: String(cString: strerror(errno))) }
+            done += count
+        }
+    }
 }

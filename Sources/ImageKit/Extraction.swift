@@ -48,6 +48,7 @@ struct RootFilesystemWriter {
         let entries = tree.entries
         // Directories and non-file entries in path order (parents first); file bytes per layer; hardlinks; then directory modes.
         var filesByLayer: [Int32: [Int32: [Int]]] = [:]
+        var linked: [Int] = []
         for (index, entry) in entries.enumerated() {
             switch entry.type {
             case .dir:
@@ -77,11 +78,20 @@ struct RootFilesystemWriter {
                 let location = tree.location(ofEntryAt: index)
                 filesByLayer[location.layer, default: [:]][location.ordinal, default: []].append(index)
             case .hardlink:
-                continue
+                // A hardlink whose target was since replaced or deleted keeps the bytes it was made with: write them as a file.
+                let location = tree.location(ofEntryAt: index)
+                if let target = entry.link, let targetIndex = tree.indexOf(target), entries[targetIndex].type == .file,
+                    tree.location(ofEntryAt: targetIndex) == location
+                {
+                    linked.append(index)
+                } else {
+                    filesByLayer[location.layer, default: [:]][location.ordinal, default: []].append(index)
+                }
             }
         }
         try writeFiles(rootFD, filesByLayer)
-        for entry in entries where entry.type == .hardlink {
+        for index in linked {
+            let entry = entries[index]
             guard let target = entry.link else { continue }
             try withParent(rootFD, target) { targetParent, targetName in
                 try withParent(rootFD, entry.path) { parent, name in
@@ -89,13 +99,19 @@ struct RootFilesystemWriter {
                 }
             }
         }
-        // Owners and modes last, deepest first, so a read-only directory does not block writing below it.
-        for entry in entries.reversed() where entry.type != .hardlink {
+        // Owners, modes and times last, deepest first, so a read-only directory does not block writing below it.
+        let linkedSet = Set(linked)
+        for index in entries.indices.reversed() where !linkedSet.contains(index) {
+            let entry = entries[index]
             try withParent(rootFD, entry.path) { parent, name in
                 if privileged, fchownat(parent, name, uid_t(clamping: entry.uid), gid_t(clamping: entry.gid), AT_SYMLINK_NOFOLLOW) != 0 {
                     throw failure(entry.path)
                 }
+                // chown clears setuid bits, so the mode comes after it.
                 if entry.type != .symlink, fchmodat(parent, name, mode_t(entry.mode & 0o7777), 0) != 0 { throw failure(entry.path) }
+                let time = timespec(tv_sec: time_t(entry.modificationTime), tv_nsec: 0)
+                let times = [time, time]
+                _ = utimensat(parent, name, times, AT_SYMLINK_NOFOLLOW)
             }
         }
     }

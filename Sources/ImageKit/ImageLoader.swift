@@ -13,30 +13,37 @@ public enum ImageLoader {
         case .ociLayout(let directory, let name):
             plan = try ociPlan(store: try directoryStore(directory), format: .ociLayout, refName: name, options: options)
         case .ociArchive(let path):
-            plan = try ociPlan(store: try BlobStore.tarball(try existingFile(path)), format: .ociArchive, refName: nil, options: options)
+            let store = try BlobStore.tarball(try existingFile(path), options: options)
+            plan = withTemporary(try ociPlan(store: store, format: .ociArchive, refName: nil, options: options), store)
         case .dockerArchive(let path):
-            let store = try BlobStore.tarball(try existingFile(path))
+            let store = try BlobStore.tarball(try existingFile(path), options: options)
             guard store.contains("manifest.json") else {
                 throw ImageError.unrecognisedFormat(path: path, reason: "no manifest.json, so not a docker-archive")
             }
-            plan = try dockerPlan(store: store, options: options)
+            plan = withTemporary(try dockerPlan(store: store, options: options), store)
         case .path(let path):
             var isDirectory: ObjCBool = false
             guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else { throw ImageError.notFound(path) }
             if isDirectory.boolValue {
                 plan = try ociPlan(store: try directoryStore(path), format: .ociLayout, refName: nil, options: options)
             } else {
-                let store = try BlobStore.tarball(path)
+                let store = try BlobStore.tarball(path, options: options)
                 if store.contains("manifest.json") {
-                    plan = try dockerPlan(store: store, options: options)
+                    plan = withTemporary(try dockerPlan(store: store, options: options), store)
                 } else if store.contains("index.json") {
-                    plan = try ociPlan(store: store, format: .ociArchive, refName: nil, options: options)
+                    plan = withTemporary(try ociPlan(store: store, format: .ociArchive, refName: nil, options: options), store)
                 } else {
                     throw ImageError.unrecognisedFormat(path: path, reason: "it has neither manifest.json nor index.json")
                 }
             }
         }
         return try read(plan, reference: reference, options: options, observers: observers)
+    }
+
+    private static func withTemporary(_ plan: LoadPlan, _ store: BlobStore) -> LoadPlan {
+        var plan = plan
+        plan.temporary = store.temporary
+        return plan
     }
 
     private static func existingFile(_ path: String) throws -> String {
@@ -76,6 +83,8 @@ public enum ImageLoader {
         var config: ImageConfig
         var layers: [Layer]
         var availablePlatforms: [String]
+        /// Keeps a decompressed copy of the tarball alive while the image is in use.
+        var temporary: TemporaryFile? = nil
     }
 
     // MARK: docker-archive (including Docker 25+, whose manifest.json points into an OCI layout)
@@ -261,7 +270,9 @@ public enum ImageLoader {
                 while let slot = next.take(below: count) {
                     let layerIndex = order[slot]
                     if results.anyFailure { return }
-                    let outcome = Result { try scanLayer(plan.layers[layerIndex].location, index: layerIndex, budget: budget, observers: observers) }
+                    let outcome = Result { try scanLayer(
+                        plan.layers[layerIndex].location, index: layerIndex, budget: budget, observers: observers,
+                        hashUncompressed: plan.layers[layerIndex].diffID != nil) }
                     results.set(layerIndex, outcome)
                 }
             }
@@ -270,13 +281,17 @@ public enum ImageLoader {
         var layers: [LayerInfo] = []
         let history = (plan.config.history ?? []).filter { $0.emptyLayer != true }
         for (position, layer) in plan.layers.enumerated() {
-            guard let outcome = results.value(position) else { throw results.firstFailure ?? ImageError.archive(context: layer.location.name, code: ARCHIVE_FATAL, message: "not read") }
+            // Taken, not read: each layer's entry list is freed once merged, so peak memory holds one copy of the tree.
+            guard let outcome = results.take(position) else { throw results.firstFailure ?? ImageError.archive(context: layer.location.name, code: ARCHIVE_FATAL, message: "not read") }
             let scan = try outcome.get()
             if let expected = layer.blobDigest, expected != scan.rawDigest {
                 throw ImageError.digestMismatch(what: "layer \(layer.location.name)", expected: expected, actual: scan.rawDigest)
             }
-            if let diffID = layer.diffID, !scan.compressed, diffID != scan.rawDigest {
-                throw ImageError.digestMismatch(what: "layer \(layer.location.name) (diff_id)", expected: diffID, actual: scan.rawDigest)
+            if let diffID = layer.diffID {
+                let actual = scan.compressed ? scan.uncompressedDigest ?? "" : scan.rawDigest
+                if diffID != actual {
+                    throw ImageError.digestMismatch(what: "layer \(layer.location.name) (diff_id)", expected: diffID, actual: actual)
+                }
             }
             try merger.apply(layer: position, entries: scan.entries, name: layer.location.name)
             layers.append(LayerInfo(
@@ -284,7 +299,7 @@ public enum ImageLoader {
                 compressedSize: scan.compressedSize, size: scan.uncompressedSize, entries: scan.entries.count,
                 createdBy: history.count == plan.layers.count ? history[position].createdBy : nil))
         }
-        let tree = merger.finish(layerBlobs: plan.layers.map(\.location))
+        let tree = merger.finish(layerBlobs: plan.layers.map(\.location), keeping: plan.temporary)
         return Image(
             reference: reference, format: plan.format, manifestDigest: plan.manifestDigest, configDigest: plan.configDigest,
             repoTags: plan.repoTags, config: plan.config, layers: layers, tree: tree, availablePlatforms: plan.availablePlatforms)
@@ -315,6 +330,12 @@ final class LockedResults<Value>: @unchecked Sendable {
 
     func value(_ index: Int) -> Value? {
         lock.lock(); defer { lock.unlock() }
+        return values[index]
+    }
+
+    func take(_ index: Int) -> Value? {
+        lock.lock(); defer { lock.unlock() }
+        defer { values[index] = nil }
         return values[index]
     }
 

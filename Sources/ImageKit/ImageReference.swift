@@ -32,12 +32,14 @@ public struct ImageReference: Sendable, Equatable, CustomStringConvertible {
             source = .ociArchive(try nonEmpty(rest, "oci-archive"))
         } else if let rest = text.dropPrefix("oci:") {
             let value = try nonEmpty(rest, "oci")
-            // `oci:DIR:REF` — a colon after the directory names the reference, unless the whole text is an existing path.
-            if let colon = value.lastIndex(of: ":"), !FileManager.default.fileExists(atPath: value) {
-                let dir = String(value[..<colon]), ref = String(value[value.index(after: colon)...])
-                source = .ociLayout(dir, reference: ref.isEmpty ? nil : ref)
-            } else {
+            // `oci:DIR:REF` splits at the first colon whose left side is an existing directory (skopeo splits at the first).
+            let colons = value.indices.filter { value[$0] == ":" }
+            if FileManager.default.fileExists(atPath: value) || colons.isEmpty {
                 source = .ociLayout(value, reference: nil)
+            } else {
+                let split = colons.first { FileManager.default.fileExists(atPath: String(value[..<$0])) } ?? colons[0]
+                let ref = String(value[value.index(after: split)...])
+                source = .ociLayout(String(value[..<split]), reference: ref.isEmpty ? nil : ref)
             }
         } else if let rest = text.dropPrefix("podman:") {
             source = .podman(try nonEmpty(rest, "podman"))

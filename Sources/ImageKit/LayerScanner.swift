@@ -33,6 +33,8 @@ struct LayerScan: Sendable {
     var uncompressedSize: Int64
     var compressed: Bool
     var filterCode: Int32
+    /// Digest of the uncompressed tar, when it was asked for and differs from the blob's.
+    var uncompressedDigest: String?
 }
 
 /// Shared running totals for the caps over all layers, updated from layer workers.
@@ -63,18 +65,21 @@ final class ReadBudget: @unchecked Sendable {
 
 /// Streams one layer blob once: lists its entries, hashes its bytes, enforces the caps, and shows observers small files.
 func scanLayer(
-    _ location: BlobLocation, index: Int, budget: ReadBudget, observers: [any ImageContentObserver]
+    _ location: BlobLocation, index: Int, budget: ReadBudget, observers: [any ImageContentObserver],
+    hashUncompressed: Bool = false
 ) throws -> LayerScan {
     let stream = try BlobStream(location)
     let reader = try ArchiveReader(context: "layer \(location.name)")
-    try reader.openLayer(stream)
+    // A compressed docker-archive layer is checked against its diff_id too: decompress in one reader, hash, untar in another.
+    let decompressed = hashUncompressed && blobLooksCompressed(location) ? try DecompressedSource(stream) : nil
+    if let decompressed { try reader.openLayer(decompressed) } else { try reader.openLayer(stream) }
     let options = budget.options
     var entries: [LayerEntry] = []
     var ordinal: Int32 = 0
     var accounted: Int64 = 0
 
     func checkCaps() throws {
-        let produced = reader.uncompressedBytes
+        let produced = decompressed?.produced ?? reader.uncompressedBytes
         if produced > accounted {
             try budget.add(bytes: produced - accounted)
             accounted = produced
@@ -87,7 +92,15 @@ func scanLayer(
         }
     }
 
-    while let header = try reader.nextHeader() {
+    func nextHeader() throws -> OpaquePointer? {
+        do {
+            return try reader.nextHeader()
+        } catch {
+            throw decompressed?.failure ?? error
+        }
+    }
+
+    while let header = try nextHeader() {
         defer { ordinal &+= 1 }
         try budget.addEntry()
         try checkCaps()
@@ -110,8 +123,9 @@ func scanLayer(
         entries.append(entry)
     }
     try checkCaps()
-    let uncompressed = reader.uncompressedBytes
-    let filter = reader.filterCode
+    try decompressed?.drain()
+    let uncompressed = decompressed?.produced ?? reader.uncompressedBytes
+    let filter = decompressed?.decompressor.filterCode ?? reader.filterCode
     try stream.drain()
     if stream.truncated {
         throw ImageError.archive(context: "layer \(location.name)", code: ARCHIVE_FATAL, message: "truncated blob")
@@ -119,7 +133,7 @@ func scanLayer(
     return LayerScan(
         entries: entries, rawDigest: stream.digest(), compressedSize: stream.consumed,
         uncompressedSize: filter == ARCHIVE_FILTER_NONE ? stream.consumed : uncompressed,
-        compressed: filter != ARCHIVE_FILTER_NONE, filterCode: filter)
+        compressed: filter != ARCHIVE_FILTER_NONE, filterCode: filter, uncompressedDigest: decompressed?.digest())
 }
 
 /// Reads past an entry's data block by block, so a bomb inside one entry is still caught by the caps.

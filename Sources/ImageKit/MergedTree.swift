@@ -29,8 +29,14 @@ public final class MergedTree: Sendable {
     public let totalSize: Int64
     let locations: [ContentLocation]
     let layerBlobs: [BlobLocation]
+    /// The decompressed copy of a compressed tarball the layer blobs point into, if any.
+    let temporary: TemporaryFile?
 
-    init(entries: [TreeEntry], locations: [ContentLocation], shadowed: [ShadowedEntry], layerBlobs: [BlobLocation]) {
+    init(
+        entries: [TreeEntry], locations: [ContentLocation], shadowed: [ShadowedEntry], layerBlobs: [BlobLocation],
+        temporary: TemporaryFile? = nil
+    ) {
+        self.temporary = temporary
         self.entries = entries
         self.locations = locations
         self.shadowed = shadowed
@@ -130,25 +136,16 @@ public final class MergedTree: Sendable {
         return results
     }
 
-    /// Streams one layer and hands over the data of the entries at the given header positions.
+    /// Streams one layer and hands over the data (at most `limit` bytes) of the entries at the given header positions.
     func readEntries(layer: Int, ordinals: Set<Int32>, limit: Int64, _ deliver: (Int32, Data) throws -> Void) throws {
-        let location = layerBlobs[layer]
-        let stream = try BlobStream(location, hashing: false)
-        let reader = try ArchiveReader(context: "layer \(location.name)")
-        try reader.openLayer(stream)
-        var ordinal: Int32 = 0
-        var remaining = ordinals.count
-        while remaining > 0, try reader.nextHeader() != nil {
-            defer { ordinal &+= 1 }
-            guard ordinals.contains(ordinal) else { continue }
+        try streamEntries(layer: layer, ordinals: ordinals) { ordinal, nextBlock in
             var data = Data()
-            while let block = try reader.nextDataBlock() {
+            while let block = try nextBlock() {
                 let room = Int(limit) - data.count
                 if room <= 0 { break }
                 data.append(contentsOf: UnsafeRawBufferPointer(rebasing: block.prefix(room)))
             }
             try deliver(ordinal, data)
-            remaining -= 1
         }
     }
 
@@ -159,7 +156,18 @@ public final class MergedTree: Sendable {
 /// Byte order of UTF-8 paths, so parents sort before their children and the order is the same everywhere.
 @inline(__always)
 func pathPrecedes(_ left: String, _ right: String) -> Bool {
-    left.utf8.lexicographicallyPrecedes(right.utf8)
+    let fast = left.utf8.withContiguousStorageIfAvailable { leftBytes in
+        right.utf8.withContiguousStorageIfAvailable { rightBytes -> Bool in
+            let common = min(leftBytes.count, rightBytes.count)
+            if common > 0, let leftBase = leftBytes.baseAddress, let rightBase = rightBytes.baseAddress {
+                let order = memcmp(leftBase, rightBase, common)
+                if order != 0 { return order < 0 }
+            }
+            return leftBytes.count < rightBytes.count
+        }
+    }
+    if let result = fast ?? nil { return result }
+    return left.utf8.lexicographicallyPrecedes(right.utf8)
 }
 
 func normalisedLookupPath(_ path: String) -> String {

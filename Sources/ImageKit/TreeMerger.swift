@@ -11,6 +11,8 @@ struct TreeMerger {
     private var nodes: [String: Node] = [:]
     private var shadowed: [ShadowedEntry] = []
     private var symlinkCount = 0
+    private var cleanDirectories: Set<String> = []
+    private var redirects: [String: String] = [:]
 
     mutating func apply(layer: Int, entries: [LayerEntry], name: String) throws {
         // Whiteouts hide what lower layers hold, whatever their place in this layer's tar.
@@ -34,6 +36,12 @@ struct TreeMerger {
         if !hiddenDirectories.isEmpty || !openedDirectories.isEmpty {
             removeDescendants(of: Set(hiddenDirectories + openedDirectories), by: layer)
         }
+        var replacedDirectories: [String] = []
+        defer {
+            // A directory replaced by a non-directory loses what was below it: one pass per layer, not one per replacement.
+            let gone = Set(replacedDirectories.filter { nodes[$0]?.entry.type != .dir })
+            if !gone.isEmpty { removeDescendants(of: gone, by: layer) }
+        }
         for entry in entries {
             guard case .entry(let type) = entry.kind else {
                 if entry.kind == .opaque { try ensureDirectory(entry.path, layer: layer, name: name, from: entry) }
@@ -49,14 +57,23 @@ struct TreeMerger {
             if type == .hardlink {
                 guard let rawTarget = entry.link,
                     let target = try resolveParent(of: rawTarget, layer: name, original: rawTarget) ?? Optional(rawTarget),
-                    let targetNode = nodes[target], targetNode.entry.type == .file || targetNode.entry.type == .hardlink
+                    let targetNode = nodes[target], targetNode.entry.type != .dir
                 else {
                     throw ImageError.unsafeEntry(
                         layer: name, path: entry.path, reason: "hardlink to \(entry.link ?? "nothing"), which is not a file in the image")
                 }
                 if target == path { continue }
-                treeEntry.link = targetNode.entry.type == .hardlink ? targetNode.entry.link : target
-                treeEntry.size = targetNode.entry.size
+                if targetNode.entry.type == .file || targetNode.entry.type == .hardlink {
+                    treeEntry.link = targetNode.entry.type == .hardlink ? targetNode.entry.link : target
+                    treeEntry.size = targetNode.entry.size
+                } else {
+                    // A hardlink to a symlink, fifo or device is another name for that inode: the same kind of entry.
+                    treeEntry.type = targetNode.entry.type
+                    treeEntry.link = targetNode.entry.link
+                    treeEntry.deviceMajor = targetNode.entry.deviceMajor
+                    treeEntry.deviceMinor = targetNode.entry.deviceMinor
+                    treeEntry.mode = targetNode.entry.mode
+                }
                 location = targetNode.location
             }
             if let existing = nodes[path] {
@@ -65,11 +82,14 @@ struct TreeMerger {
                         nodes[path] = Node(entry: treeEntry, location: location)
                         continue
                     }
-                    removeDescendants(of: [path], by: layer)
+                    replacedDirectories.append(path)
                 }
                 remove(path, by: layer)
             }
-            if type == .symlink { symlinkCount += 1 }
+            if treeEntry.type == .symlink {
+                symlinkCount += 1
+                if !redirects.isEmpty { redirects.removeAll() }
+            }
             nodes[path] = Node(entry: treeEntry, location: location)
         }
     }
@@ -100,35 +120,78 @@ struct TreeMerger {
     }
 
     /// The path with symlinked parent directories replaced by their targets (resolved inside the root), or nil if unchanged.
-    private func resolveParent(of path: String, layer: String, original: String) throws -> String? {
+    ///
+    /// Directories already seen are remembered (clean, or where they lead), so each entry costs one lookup of its parent
+    /// rather than a walk over every component: deep trees and many symlinks stay linear.
+    private mutating func resolveParent(of path: String, layer: String, original: String) throws -> String? {
         guard symlinkCount > 0 else { return nil }
-        var components = path.split(separator: "/", omittingEmptySubsequences: true).map(String.init)
-        guard components.count > 1 else { return nil }
-        let last = components.removeLast()
-        var resolved: [String] = []
-        var pending = Array(components.reversed())
+        let parent = parentPath(path)
+        let resolved = try resolveDirectory(parent, layer: layer, original: original)
+        guard resolved != parent else { return nil }
+        let base = path[path.index(after: path.lastIndex(of: "/") ?? path.startIndex)...]
+        return (resolved == "/" ? "" : resolved) + "/" + base
+    }
+
+    private mutating func resolveDirectory(_ directory: String, layer: String, original: String) throws -> String {
+        var chain: [String] = []
+        var ancestor = directory
+        var base = "/"
+        while ancestor != "/" {
+            if cleanDirectories.contains(ancestor) { base = ancestor; break }
+            if let target = redirects[ancestor] { base = target; break }
+            chain.append(ancestor)
+            ancestor = parentPath(ancestor)
+        }
+        var current = base
+        for prefix in chain.reversed() {
+            let component = prefix[prefix.index(after: prefix.lastIndex(of: "/") ?? prefix.startIndex)...]
+            let candidate = (current == "/" ? "" : current) + "/" + component
+            if let node = nodes[candidate], node.entry.type == .symlink, let target = node.entry.link {
+                current = try resolveThroughLinks(target.hasPrefix("/") ? target : current + "/" + target, layer: layer, original: original)
+            } else {
+                current = candidate
+            }
+            if current == prefix {
+                if nodes[prefix]?.entry.type == .dir { cleanDirectories.insert(prefix) }
+            } else {
+                redirects[prefix] = current
+            }
+        }
+        return current
+    }
+
+    /// Resolves every component of a path through symlinks, `..` stopping at the root; loops are refused.
+    private func resolveThroughLinks(_ path: String, layer: String, original: String) throws -> String {
+        var pending = Array(path.split(separator: "/", omittingEmptySubsequences: true).reversed())
+        var resolved: [Substring] = []
         var hops = 0
-        var changed = false
         while let component = pending.popLast() {
             if component == "." { continue }
-            if component == ".." { _ = resolved.popLast(); changed = true; continue }
+            if component == ".." { _ = resolved.popLast(); continue }
             let candidate = "/" + (resolved + [component]).joined(separator: "/")
             if let node = nodes[candidate], node.entry.type == .symlink, let target = node.entry.link {
                 hops += 1
                 if hops > 40 { throw ImageError.unsafeEntry(layer: layer, path: original, reason: "symlink loop in its parent directories") }
-                changed = true
                 if target.hasPrefix("/") { resolved = [] }
-                pending.append(contentsOf: target.split(separator: "/", omittingEmptySubsequences: true).reversed().map(String.init))
+                pending.append(contentsOf: target.split(separator: "/", omittingEmptySubsequences: true).reversed())
             } else {
                 resolved.append(component)
             }
         }
-        guard changed else { return nil }
-        return "/" + (resolved + [last]).joined(separator: "/")
+        return "/" + resolved.joined(separator: "/")
+    }
+
+    /// Forgets what directories resolve to: a directory that was remembered as clean is gone.
+    private mutating func forgetResolutions() {
+        if !cleanDirectories.isEmpty { cleanDirectories.removeAll() }
+        if !redirects.isEmpty { redirects.removeAll() }
     }
 
     private mutating func remove(_ path: String, by layer: Int) {
         guard let node = nodes.removeValue(forKey: path) else { return }
+        // Remembered resolutions that went through this path are stale now.
+        if node.entry.type == .symlink, !redirects.isEmpty { redirects.removeAll() }
+        if node.entry.type == .dir, cleanDirectories.contains(path) { forgetResolutions() }
         if node.entry.type == .symlink { symlinkCount -= 1 }
         if node.entry.type == .file { shadowed.append(ShadowedEntry(path: path, size: node.entry.size, layer: node.entry.layer, hiddenByLayer: layer)) }
     }
@@ -147,11 +210,12 @@ struct TreeMerger {
         for path in doomed { remove(path, by: layer) }
     }
 
-    consuming func finish(layerBlobs: [BlobLocation]) -> MergedTree {
+    consuming func finish(layerBlobs: [BlobLocation], keeping temporary: TemporaryFile?) -> MergedTree {
         var ordered = nodes.values.map { $0 }
         ordered.sort { pathPrecedes($0.entry.path, $1.entry.path) }
         return MergedTree(
             entries: ordered.map(\.entry), locations: ordered.map(\.location),
-            shadowed: shadowed.sorted { pathPrecedes($0.path, $1.path) }, layerBlobs: layerBlobs)
+            shadowed: shadowed.sorted { pathPrecedes($0.path, $1.path) }, layerBlobs: layerBlobs,
+            temporary: temporary)
     }
 }

@@ -25,6 +25,8 @@ let package = Package(
             pkgConfig: "libarchive",
             providers: [.apt(["libarchive-dev"]), .brew(["libarchive"])]
         ),
+        // What every layer shares about the TRE itself: its mount points and configuration value errors.
+        .target(name: "TRECore", swiftSettings: strict),
         // Reading exported images: archives, OCI/Docker models, digests, merged tree, safe extraction.
         .target(
             name: "ImageKit",
@@ -34,13 +36,13 @@ let package = Package(
         // BuildKit-exact Dockerfile parsing, stages, shell words, history → Dockerfile.
         .target(name: "DockerfileKit", swiftSettings: strict),
         // What the rules need, computed once from image and Dockerfile.
-        .target(name: "Facts", dependencies: ["ImageKit", "DockerfileKit"], swiftSettings: strict),
+        .target(name: "Facts", dependencies: ["TRECore", "ImageKit", "DockerfileKit"], swiftSettings: strict),
         // Running the image as the TRE would and observing it.
-        .target(name: "Sandbox", dependencies: ["ImageKit"], swiftSettings: strict),
+        .target(name: "Sandbox", dependencies: ["TRECore", "ImageKit"], swiftSettings: strict),
         // The rule catalog (embedded from rules/), configuration and the rule engine.
         .target(
             name: "Rules",
-            dependencies: ["Facts", "Sandbox", "Yams"],
+            dependencies: ["TRECore", "Facts", "Sandbox", "Yams"],
             // RuleFiles is a symlink to rules/: its YAML files feed RuleCatalogPlugin, which embeds them.
             exclude: ["RuleFiles/README.md"],
             swiftSettings: strict,
@@ -67,10 +69,10 @@ let package = Package(
         .testTarget(name: "ImageKitTests", dependencies: ["ImageKit", "TestSupport"], swiftSettings: strict),
         .testTarget(
             name: "DockerfileKitTests", dependencies: ["DockerfileKit"], exclude: ["Corpus"], swiftSettings: strict),
-        .testTarget(name: "SandboxTests", dependencies: ["Sandbox", "TestSupport", "Yams"], swiftSettings: strict),
+        .testTarget(name: "SandboxTests", dependencies: ["TRECore", "Sandbox", "TestSupport", "Yams"], swiftSettings: strict),
         .testTarget(
             name: "RulesTests",
-            dependencies: ["Rules", "Reports", "TRELint", "TestSupport"],
+            dependencies: ["TRECore", "Rules", "Reports", "TRELint", "TestSupport"],
             exclude: ["Fixtures", "Golden"],
             swiftSettings: strict
         ),

@@ -1,3 +1,4 @@
+public import TRECore
 public import DockerfileKit
 public import Foundation
 public import ImageKit
@@ -94,7 +95,7 @@ public struct ImageFacts: Sendable {
 public struct FactsGatherer: Sendable {
     public var mounts: MountPoints
 
-    public init(mounts: MountPoints = MountPoints()) {
+    public init(mounts: MountPoints = MountPoints.standard) {
         self.mounts = mounts
     }
 

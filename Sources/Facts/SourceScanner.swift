@@ -1,3 +1,4 @@
+public import TRECore
 import Foundation
 
 /// The language a piece of start-up code is written in.
@@ -87,28 +88,15 @@ public enum CodeReference: Sendable, Equatable, Hashable {
     case pythonModule(String)
 }
 
-/// The mount points the TRE gives a container, configurable for TREs that name them otherwise.
-public struct MountPoints: Sendable, Equatable, Codable {
-    public var data: String
-    public var scratch: String
-    public var outputs: String
-
-    public init(data: String = "/safe_data", scratch: String = "/scratch", outputs: String = "/safe_outputs") {
-        self.data = data; self.scratch = scratch; self.outputs = outputs
-    }
-
-    public var all: [String] { [data, scratch, outputs] }
-}
-
 /// Finds what rules care about in one file of start-up code, line by line, comments and docstrings skipped.
 public struct SourceScanner: Sendable {
     public let mounts: MountPoints
     private let hardCodedData: Pattern
     private let dataListing: Pattern
 
-    public init(mounts: MountPoints = MountPoints()) {
+    public init(mounts: MountPoints = MountPoints.standard) {
         self.mounts = mounts
-        let data = mounts.data.regexEscaped
+        let data = mounts.safeData.regexEscaped
         hardCodedData = Pattern(#"(?:^|[\s=("'\[,])("# + data + #"/[^\s"'$*?{}()\[\],;]+\.[A-Za-z0-9]{1,10})(?=$|[\s"'),;\]])"#)
         dataListing = Pattern(
             #"(listdir|scandir|walk|glob|iterdir|rglob|list\.files|dir\(|readdir|find|ls|for\s+\w+\s+in)[^\n]*"# + data
@@ -215,9 +203,9 @@ public struct SourceScanner: Sendable {
             // A fixed config or input-list file is how the guidance asks inputs to be named.
             if SourceScanner.isConfigFileName(path) { add(.readsConfiguration, path) } else { add(.hardCodedInput, path) }
         }
-        if code.contains(mounts.data) { add(.readsData) }
+        if code.contains(mounts.safeData) { add(.readsData) }
         if dataListing.matches(code) { add(.readsConfiguration) }
-        if code.contains(mounts.outputs) { add(.writesOutputs) }
+        if code.contains(mounts.safeOutputs) { add(.writesOutputs) }
         // Any script a line names by file name is followed, whatever runs it (subprocess, system2, run(`…`)).
         references += SourceScanner.scriptNames.allCaptures(in: code).map { .file($0) }
     }

@@ -95,7 +95,7 @@ extension CheckReport {
     }
 }
 
-extension ProfileRun {
+extension ProfileResult {
     /// How the profile's run ended, in a few words: `exit 0`, `timed out`, `killed by SIGKILL`, `did not start: …`.
     var outcome: String {
         if let reason { return "did not start: \(reason)" }

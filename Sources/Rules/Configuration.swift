@@ -1,3 +1,4 @@
+public import TRECore
 import Foundation
 public import Sandbox
 import Yams
@@ -49,7 +50,7 @@ public struct Configuration: Sendable, Equatable {
     /// Per-rule severity overrides.
     public var severity: [String: Severity]
     /// The paths the TRE mounts, for TREs that name them otherwise than `tre.md`'s defaults.
-    public var mounts: MountPaths
+    public var mounts: MountPoints
     /// Registries the TRE can pull from (TRE501).
     public var registries: [String]
     public var cuda: CUDASettings
@@ -67,7 +68,7 @@ public struct Configuration: Sendable, Equatable {
 
     public init(
         failOn: FailThreshold = .error, ignore: Set<String> = [], severity: [String: Severity] = [:],
-        mounts: MountPaths = .standard, registries: [String] = Configuration.defaultRegistries,
+        mounts: MountPoints = .standard, registries: [String] = Configuration.defaultRegistries,
         cuda: CUDASettings = CUDASettings(), sizeBudget: UInt64 = Configuration.defaultSizeBudget,
         run: RunSettings = RunSettings(), source: String? = nil
     ) {
@@ -213,7 +214,7 @@ private struct RawConfiguration: Decodable {
     var failOn: String?
     var ignore: [String]?
     var severity: [String: String]?
-    var mounts: MountPaths?
+    var mounts: MountPoints?
     var registries: [String]?
     var cuda: RawCUDA?
     var sizeBudget: (value: String, key: String)?
@@ -233,7 +234,7 @@ private struct RawConfiguration: Decodable {
         ignore = try value([String].self, container, .ignore, expected: "a list of rule ids")
         severity = try value([String: String].self, container, .severity, expected: "a mapping from rule id to error, warning or info")
         try rejectUnknownKeys(under: .mounts, of: container, allowed: Self.mountKeys)
-        mounts = try value(MountPaths.self, container, .mounts, expected: "a mapping with safe-data, scratch, safe-outputs")
+        mounts = try value(MountPoints.self, container, .mounts, expected: "a mapping with safe-data, scratch, safe-outputs")
         registries = try value([String].self, container, .registries, expected: "a list of registry hosts")
         cuda = try value(RawCUDA.self, container, .cuda, expected: "a mapping with minimum, driver")
         if let budget = try value(String.self, container, .sizeBudget, expected: "a size such as 20GiB, 500MB or a number of bytes") {

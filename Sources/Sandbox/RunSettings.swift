@@ -1,3 +1,4 @@
+import TRECore
 /// The `run:` section of `.tre-lint.yaml`: what the sandbox run uses unless the command line says otherwise.
 public struct RunSettings: Codable, Sendable, Equatable {
     /// A folder holding `safe_data/` and optionally `env`, `args` and `opts` files.
@@ -36,35 +37,6 @@ public struct RunSettings: Codable, Sendable, Equatable {
         memory = try c.decodeIfPresent(Double.self, forKey: .memory)
         envFile = try c.decodeIfPresent(String.self, forKey: .envFile)
         argFile = try c.decodeIfPresent(String.self, forKey: .argFile)
-    }
-}
-
-/// The `mounts:` section of `.tre-lint.yaml`: where the TRE mounts its three directories inside the container.
-public struct MountPoints: Codable, Sendable, Equatable {
-    public var safeData: String
-    public var scratch: String
-    public var safeOutputs: String
-
-    public static let standard = MountPoints(safeData: "/safe_data", scratch: "/scratch", safeOutputs: "/safe_outputs")
-
-    enum CodingKeys: String, CodingKey, CaseIterable {
-        case safeData = "safe-data", scratch, safeOutputs = "safe-outputs"
-    }
-
-    public init(safeData: String, scratch: String, safeOutputs: String) {
-        self.safeData = safeData; self.scratch = scratch; self.safeOutputs = safeOutputs
-    }
-
-    public init(from decoder: any Decoder) throws {
-        try rejectUnknownKeys(decoder, allowed: CodingKeys.allCases.map(\.rawValue), section: "mounts")
-        let c = try decoder.container(keyedBy: CodingKeys.self)
-        let standard = MountPoints.standard
-        safeData = try c.decodeIfPresent(String.self, forKey: .safeData) ?? standard.safeData
-        scratch = try c.decodeIfPresent(String.self, forKey: .scratch) ?? standard.scratch
-        safeOutputs = try c.decodeIfPresent(String.self, forKey: .safeOutputs) ?? standard.safeOutputs
-        for path in [safeData, scratch, safeOutputs] where !isPlainAbsolutePath(path) {
-            throw SandboxError.badConfiguration("mounts: \(path) is not a plain absolute path")
-        }
     }
 }
 
@@ -306,26 +278,4 @@ public struct ProfileSpec: Codable, Sendable, Equatable {
     public static func builtIn(named name: String) -> ProfileSpec? {
         defaults.first { $0.name == name }
     }
-}
-
-private struct AnyKey: CodingKey {
-    var stringValue: String
-    var intValue: Int? { nil }
-    init(stringValue: String) { self.stringValue = stringValue }
-    init?(intValue: Int) { nil }
-}
-
-/// Unknown keys in `.tre-lint.yaml` are an error naming the key (contract.md), not silently ignored.
-func rejectUnknownKeys(_ decoder: any Decoder, allowed: [String], section: String) throws {
-    guard let c = try? decoder.container(keyedBy: AnyKey.self) else { return }
-    if let unknown = c.allKeys.map(\.stringValue).first(where: { !allowed.contains($0) }) {
-        throw SandboxError.badConfiguration(
-            "unknown key '\(unknown)' in \(section) (known: \(allowed.joined(separator: ", ")))")
-    }
-}
-
-func isPlainAbsolutePath(_ path: String) -> Bool {
-    guard path.hasPrefix("/"), path.count > 1 else { return false }
-    let parts = path.split(separator: "/", omittingEmptySubsequences: false).dropFirst()
-    return parts.allSatisfy { !$0.isEmpty && $0 != "." && $0 != ".." }
 }

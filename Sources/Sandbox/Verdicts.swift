@@ -1,3 +1,4 @@
+import TRECore
 import Foundation
 
 /// Turns what the runs observed into TRE901–TRE909 violations, worded for the researcher.

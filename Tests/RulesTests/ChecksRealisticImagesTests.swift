@@ -1,3 +1,4 @@
+import TRECore
 import Facts
 import Foundation
 import ImageKit
@@ -201,7 +202,7 @@ struct ChecksRealisticImagesTests {
 
     @Test("configured mount paths move every mount rule")
     func configuredMounts() throws {
-        let configuration = Configuration(mounts: MountPaths(safeData: "/data", scratch: "/work", safeOutputs: "/results"))
+        let configuration = Configuration(mounts: MountPoints(safeData: "/data", scratch: "/work", safeOutputs: "/results"))
         let checked = try FactsHarness.check(try spec(["base": "python"]), configuration: configuration)
         let ids = ruleIDs(checked)
         #expect(ids.isSuperset(of: ["TRE201", "TRE206", "TRE207"]), "\(ids)")

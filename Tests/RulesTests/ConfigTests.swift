@@ -1,3 +1,4 @@
+import TRECore
 import Foundation
 import Rules
 import Sandbox
@@ -53,7 +54,7 @@ struct ConfigTests {
         #expect(configuration.failOn == .warning)
         #expect(configuration.ignore == ["TRE203", "TRE204"])
         #expect(configuration.severity == ["TRE107": .info])
-        #expect(configuration.mounts == MountPaths(safeData: "/data", scratch: "/tmp/work", safeOutputs: "/out"))
+        #expect(configuration.mounts == MountPoints(safeData: "/data", scratch: "/tmp/work", safeOutputs: "/out"))
         #expect(configuration.registries == ["registry.example.org"])
         #expect(configuration.cuda == CUDASettings(minimum: "12.0", driver: "535.104.05"))
         #expect(configuration.sizeBudget == 500_000_000)
@@ -73,7 +74,7 @@ struct ConfigTests {
             #expect(configuration.failOn == .error)
             #expect(configuration.registries == ["ghcr.io", "git.ecdf.ed.ac.uk:5050"])
             #expect(configuration.sizeBudget == 20 * 1024 * 1024 * 1024)
-            #expect(configuration.mounts == MountPaths(safeData: "/safe_data", scratch: "/scratch", safeOutputs: "/safe_outputs"))
+            #expect(configuration.mounts == MountPoints(safeData: "/safe_data", scratch: "/scratch", safeOutputs: "/safe_outputs"))
             #expect(configuration.run == RunSettings())
             #expect(configuration.cuda.minimum == "11.1")
         }

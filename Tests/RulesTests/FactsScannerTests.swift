@@ -1,3 +1,4 @@
+import TRECore
 import Facts
 import Foundation
 import ImageKit
@@ -68,7 +69,7 @@ struct FactsSourceScannerTests {
 
     @Test("mount paths come from the configuration")
     func configuredMounts() {
-        let custom = SourceScanner(mounts: MountPoints(data: "/data", scratch: "/tmpwork", outputs: "/out"))
+        let custom = SourceScanner(mounts: MountPoints(safeData: "/data", scratch: "/tmpwork", safeOutputs: "/out"))
         let kinds = Set(custom.scan("x = open('/data/a.csv')\nopen('/out/b', 'w')\n", language: .python).signals.map(\.kind))
         #expect(kinds.isSuperset(of: [.hardCodedInput, .writesOutputs, .readsData]))
     }

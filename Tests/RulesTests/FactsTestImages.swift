@@ -325,7 +325,7 @@ enum FactsHarness {
         let image = try ImageLoader.load(try ImageReference(parsing: url.path), observers: collector.map { [$0] } ?? [])
         let parsed = try dockerfile.map { try Dockerfile(parsing: $0) }
         let input = FactsInput(image: image, dockerfile: parsed, dockerfilePath: dockerfile == nil ? nil : "Dockerfile")
-        return try FactsGatherer(mounts: StaticChecks.mountPoints(configuration)).gather(input, collector: collector)
+        return try FactsGatherer(mounts: configuration.mounts).gather(input, collector: collector)
     }
 
     static func check(

@@ -66,7 +66,7 @@ struct NoInputListCheck: RuleCheck {
               let (source, signal) = facts.signals(.readsData).first else { return [] }
         return [Violation(
             rule: id,
-            message: "The start-up code reads \(facts.mounts.data) (\(facts.describe(source, signal))) but nothing names its inputs: no config file, environment variable, argument or directory listing was found.",
+            message: "The start-up code reads \(facts.mounts.safeData) (\(facts.describe(source, signal))) but nothing names its inputs: no config file, environment variable, argument or directory listing was found.",
             location: facts.signalLocation(source, signal))]
     }
 }
@@ -78,7 +78,7 @@ struct NoOutputsCheck: RuleCheck {
         let facts = context.facts
         guard facts.startupCodeFullyRead, facts.signals(.writesOutputs).isEmpty else { return [] }
         // An output directory handed over through the image's Env counts: the code reads it from there.
-        let outputs = facts.mounts.outputs
+        let outputs = facts.mounts.safeOutputs
         guard !facts.environment.values.contains(where: { $0.contains(outputs) }) else { return [] }
         let files = facts.startupCode.compactMap(\.path)
         return [Violation(
@@ -122,7 +122,7 @@ struct DataInImageCheck: RuleCheck {
                   !isPackagePath(entry.path), !facts.mounts.all.contains(where: { entry.path.hasPrefix($0 + "/") }) else { return nil }
             return Violation(
                 rule: id,
-                message: "\(entry.path) (\(ByteSize.format(UInt64(entry.size)))) is a data file shipped inside the image: data belongs in \(facts.mounts.data), where governance controls it, not in an image that can be copied.",
+                message: "\(entry.path) (\(ByteSize.format(UInt64(entry.size)))) is a data file shipped inside the image: data belongs in \(facts.mounts.safeData), where governance controls it, not in an image that can be copied.",
                 location: Location(kind: .imageFile, path: entry.path, layer: entry.layer))
         }
     }

@@ -175,7 +175,7 @@ struct UnwritableHomeCheck: RuleCheck {
     /// Writable by any uid: under a writable mount, a sticky world-writable tmp, or mode o+w.
     private func writable(_ directory: String, _ facts: ImageFacts) -> Bool {
         let path = FileIndex.normalize(directory)
-        for mount in [facts.mounts.scratch, facts.mounts.outputs] where path == mount || path.hasPrefix(mount + "/") { return true }
+        for mount in [facts.mounts.scratch, facts.mounts.safeOutputs] where path == mount || path.hasPrefix(mount + "/") { return true }
         guard let entry = facts.files.resolve(path), entry.type == .dir else { return false }
         return entry.mode & 0o002 != 0
     }

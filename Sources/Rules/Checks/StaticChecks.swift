@@ -26,11 +26,6 @@ public enum StaticChecks {
 
     /// The registry the engine runs for `check`.
     public static var registry: RuleRegistry<StaticCheckContext> { RuleRegistry(all) }
-
-    /// The mount points as the configuration names them, in the facts module's terms.
-    public static func mountPoints(_ configuration: Configuration) -> MountPoints {
-        MountPoints(data: configuration.mounts.safeData, scratch: configuration.mounts.scratch, outputs: configuration.mounts.safeOutputs)
-    }
 }
 
 extension Location {

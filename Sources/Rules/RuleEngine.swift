@@ -4,14 +4,18 @@ public struct InlineSuppression: Sendable, Equatable {
     public var ruleIDs: [String]
     public var startLine: Int
     public var endLine: Int
+    /// The Dockerfile the comment is in; nil matches any, for callers with a single Dockerfile.
+    public var path: String?
 
-    public init(ruleIDs: [String], startLine: Int, endLine: Int) {
-        self.ruleIDs = ruleIDs; self.startLine = startLine; self.endLine = endLine
+    public init(ruleIDs: [String], startLine: Int, endLine: Int, path: String? = nil) {
+        self.ruleIDs = ruleIDs; self.startLine = startLine; self.endLine = endLine; self.path = path
     }
 
     /// Whether this suppression silences a finding of `rule` at this location.
     public func covers(rule: String, at location: Location) -> Bool {
         guard location.kind == .dockerfile, let line = location.line else { return false }
+        // Line N of the history rebuilt from the image is not line N of the given Dockerfile.
+        if let path, location.path != path { return false }
         return (startLine...max(startLine, endLine)).contains(line)
             && ruleIDs.contains { $0.caseInsensitiveCompare(rule) == .orderedSame }
     }

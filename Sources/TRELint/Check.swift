@@ -16,16 +16,36 @@ public struct CheckRequest: Sendable {
     public var noRun: Bool
     /// Run options from the command line; each set value wins over the configuration's `run`.
     public var run: RunSettings
-    /// Extra engine options (`ces-run --opt-file`), which only the command line sets.
-    public var optFile: String?
+    /// Sandbox options that only the command line sets.
+    public var runExtras: RunExtras
+    /// False for `tre-lint run`, which reports the sandbox run alone.
+    public var staticChecks: Bool
 
     public init(
         image: String, dockerfile: String? = nil, configFile: String? = nil, format: ReportFormat = .tty,
         output: String? = nil, failOn: FailThreshold? = nil, noRun: Bool = false, run: RunSettings = RunSettings(),
-        optFile: String? = nil
+        runExtras: RunExtras = RunExtras(), staticChecks: Bool = true
     ) {
         self.image = image; self.dockerfile = dockerfile; self.configFile = configFile; self.format = format
-        self.output = output; self.failOn = failOn; self.noRun = noRun; self.run = run; self.optFile = optFile
+        self.output = output; self.failOn = failOn; self.noRun = noRun; self.run = run; self.runExtras = runExtras
+        self.staticChecks = staticChecks
+    }
+}
+
+/// Sandbox options of `check` and `run` that `.tre-lint.yaml` does not hold.
+public struct RunExtras: Sendable {
+    /// Extra engine options (`ces-run --opt-file`).
+    public var optFile: String?
+    /// Where each profile's `/safe_outputs` is copied after the run.
+    public var keepOutputs: String?
+    /// The project allows writing `/safe_data`: modifications are reported but are not TRE905.
+    public var safeDataWritable: Bool
+    public var gpu: Bool
+    public var cores: Double?
+
+    public init(optFile: String? = nil, keepOutputs: String? = nil, safeDataWritable: Bool = false, gpu: Bool = false, cores: Double? = nil) {
+        self.optFile = optFile; self.keepOutputs = keepOutputs; self.safeDataWritable = safeDataWritable
+        self.gpu = gpu; self.cores = cores
     }
 }
 

@@ -1,14 +1,56 @@
-/// The image → violations step of `check`: where the coordinator joins the image reader, the facts, the rule checks and
-/// the sandbox (branches image, facts, sandbox) to the engine; until then `check` says plainly that it cannot read images.
+import Foundation
+import DockerfileKit
+import Facts
+import ImageKit
+import Rules
+import Reports
+import Sandbox
+
+/// The image → violations step of `check` and `run`: reads the image once, gathers the facts, runs every enabled
+/// static check, and runs the sandbox unless told not to.
 public enum CheckAnalyzer {
     /// Reads the image and the Dockerfile, runs every enabled rule check and the sandbox, and returns what they found.
     public static func analyze(_ request: CheckRequest, settings: CheckSettings) throws -> CheckAnalysis {
-        throw CheckAnalyzerUnavailable(image: request.image)
-    }
-}
+        let reference = try ImageReference(parsing: request.image)
+        let engine = RuleEngine(catalog: settings.catalog, configuration: settings.configuration)
 
-/// This build has no image reader joined to the rule engine yet.
-public struct CheckAnalyzerUnavailable: Error, CustomStringConvertible {
-    public var image: String
-    public var description: String { "cannot check \(image): this build of tre-lint has no image reader joined to the rule engine" }
+        var violations: [Violation] = []
+        var suppressions: [InlineSuppression] = []
+        let image: Image
+        if request.staticChecks {
+            // The collector sees small files during the loader's single pass, so secrets and start-up code cost no second read.
+            let collector = FactsCollector()
+            image = try ImageLoader.load(reference, observers: [collector])
+            let dockerfile = try request.dockerfile.map { try Dockerfile.parse(contentsOf: URL(fileURLWithPath: $0)) }
+            let facts = try FactsGatherer(mounts: settings.configuration.mounts).gather(
+                FactsInput(image: image, dockerfile: dockerfile, dockerfilePath: request.dockerfile), collector: collector)
+            violations = engine.violations(
+                from: StaticChecks.registry, context: StaticCheckContext(facts: facts, configuration: settings.configuration))
+            suppressions = (dockerfile?.instructions ?? []).flatMap { instruction in
+                instruction.suppressions.map {
+                    InlineSuppression(
+                        ruleIDs: $0.rules, startLine: instruction.startLine, endLine: instruction.endLine, path: request.dockerfile)
+                }
+            }
+        } else {
+            image = try ImageLoader.load(reference)
+        }
+
+        var run: SandboxReport?
+        if !request.noRun {
+            var sandbox = SandboxRequest(
+                image: SandboxImage(image), settings: settings.configuration.run, mounts: settings.configuration.mounts,
+                optFile: request.runExtras.optFile.map { URL(fileURLWithPath: $0) })
+            sandbox.keepOutputs = request.runExtras.keepOutputs.map { URL(fileURLWithPath: $0) }
+            sandbox.safeDataWritable = request.runExtras.safeDataWritable
+            sandbox.gpu = request.runExtras.gpu
+            if let cores = request.runExtras.cores { sandbox.limits.cores = cores }
+            let outcome = try SandboxRunner.run(sandbox)
+            violations += outcome.violations.map(Violation.init)
+            run = outcome.report
+        }
+        return CheckAnalysis(
+            image: ImageIdentity(reference: request.image, manifestDigest: image.manifestDigest, configDigest: image.configDigest),
+            violations: violations, suppressions: suppressions, run: run)
+    }
 }

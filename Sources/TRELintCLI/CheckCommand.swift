@@ -35,21 +35,44 @@ struct RunOptions: ParsableArguments {
     @Option(help: "Time limit of the run in seconds.")
     var timeout: Double?
 
-    @Option(help: "Memory limit of the run in GB (ces-run's default is 4).")
+    @Option(name: [.short, .long], help: "Memory limit of the run in GB (ces-run's default is 4).")
     var memory: Double?
+
+    @Option(name: [.short, .long], help: "CPU cores for the run (ces-run -c).")
+    var cores: Double?
+
+    @Option(name: .customLong("keep-outputs"), help: "Copy each profile's /safe_outputs into this folder (one subfolder per profile).")
+    var keepOutputs: String?
+
+    @Flag(name: .customLong("safe-data-rw"), help: "The project allows writing /safe_data: report modifications without TRE905.")
+    var safeDataWritable = false
+
+    @Flag(help: "Pass the host's NVIDIA devices to the container (ces-run --gpu).")
+    var gpu = false
 
     func validate() throws {
         if let timeout, !(timeout > 0) { throw ValidationError("--timeout must be a positive number of seconds") }
         if let memory, !(memory > 0) { throw ValidationError("--memory must be a positive number of gigabytes") }
-        for name in profiles where ProfileSpec.builtIn(named: name) == nil {
+        if let cores, !(cores > 0) { throw ValidationError("--cores must be a positive number") }
+        for name in profileNames where ProfileSpec.builtIn(named: name) == nil {
             throw ValidationError("unknown profile '\(name)'; one of \(ProfileSpec.defaults.map(\.name).joined(separator: ", "))")
         }
+    }
+
+    /// The options `.tre-lint.yaml` cannot set.
+    var extras: RunExtras {
+        RunExtras(optFile: optFile, keepOutputs: keepOutputs, safeDataWritable: safeDataWritable, gpu: gpu, cores: cores)
+    }
+
+    /// Profile names as given: repeated, or separated by commas.
+    var profileNames: [String] {
+        profiles.flatMap { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } }
     }
 
     /// The options as run settings; profiles are validated names, so none is dropped.
     var settings: RunSettings {
         RunSettings(
-            fixtures: fixtures, profiles: profiles.isEmpty ? nil : profiles.compactMap(ProfileSpec.builtIn(named:)),
+            fixtures: fixtures, profiles: profileNames.isEmpty ? nil : profileNames.compactMap(ProfileSpec.builtIn(named:)),
             engine: engine, timeout: timeout, memory: memory, envFile: envFile, argFile: argFile
         )
     }
@@ -88,7 +111,7 @@ struct CheckCommand: ParsableCommand {
     func run() throws {
         let request = CheckRequest(
             image: image, dockerfile: dockerfile, configFile: config, format: format, output: output, failOn: failOn,
-            noRun: noRun, run: runOptions.settings, optFile: runOptions.optFile
+            noRun: noRun, run: runOptions.settings, runExtras: runOptions.extras
         )
         try reportingInputErrors {
             try CheckCore.run(request, standardOutputIsTerminal: isatty(STDOUT_FILENO) == 1, analyze: CheckAnalyzer.analyze)

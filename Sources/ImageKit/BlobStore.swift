@@ -110,13 +110,6 @@ struct BlobStore: Sendable {
         return BlobStore(storage: .tarball(path: path, members: members), displayName: displayName)
     }
 
-    var memberNames: [String] {
-        switch storage {
-        case .tarball(_, let members): Array(members.keys)
-        case .directory: []
-        }
-    }
-
     func contains(_ name: String) -> Bool {
         (try? locate(name)) != nil
     }

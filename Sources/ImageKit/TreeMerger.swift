@@ -211,10 +211,16 @@ struct TreeMerger {
     }
 
     consuming func finish(layerBlobs: [BlobLocation], keeping temporary: TemporaryFile?) -> MergedTree {
-        var ordered = nodes.values.map { $0 }
-        ordered.sort { pathPrecedes($0.entry.path, $1.entry.path) }
+        // Sort positions, not nodes, and let the dictionary go before building the arrays: one copy of the tree at a time.
+        var entries = nodes.values.map(\.entry)
+        var locations = nodes.values.map(\.location)
+        nodes = [:]
+        var order = Array(entries.indices)
+        order.sort { pathPrecedes(entries[$0].path, entries[$1].path) }
+        entries = order.map { entries[$0] }
+        locations = order.map { locations[$0] }
         return MergedTree(
-            entries: ordered.map(\.entry), locations: ordered.map(\.location),
+            entries: entries, locations: locations,
             shadowed: shadowed.sorted { pathPrecedes($0.path, $1.path) }, layerBlobs: layerBlobs,
             temporary: temporary)
     }

@@ -6,6 +6,7 @@
 #   skopeo, umoci               cross-checks in the test suite (umoci unpack oracle)
 #   busybox-static              the userland of the images the tests build
 #   iproute2, libarchive-tools, zstd   network namespaces and archive tools for tests/benchmarks
+#   (--for-tests) mmdebstrap, python3-venv   a real Debian image for the umoci cross-check; the oracles' venv
 # usage: scripts/setup.sh [--for-tests]   (--for-tests: also a venv with the BuildKit parser
 #        oracle and jsonschema from PyPI, at $TRE_LINT_VENV or ~/.cache/tre-lint-venv)
 set -euo pipefail
@@ -15,6 +16,8 @@ SUDO=""
 
 packages=(libarchive-dev pkg-config runc crun podman uidmap slirp4netns fuse-overlayfs
           skopeo umoci busybox-static iproute2 libarchive-tools zstd)
+# The tests also build a Debian image with mmdebstrap (the umoci cross-check) and a venv for the oracles.
+[ "${1:-}" = --for-tests ] && packages+=(mmdebstrap python3-venv)
 missing=()
 for pkg in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || missing+=("$pkg")

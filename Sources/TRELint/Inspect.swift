@@ -1,5 +1,7 @@
 public import Foundation
 public import ImageKit
+import Facts
+import DockerfileKit
 
 /// Where a CUDA version was found in an image (a version file, a library, an environment variable …).
 public struct CUDASource: Codable, Sendable, Equatable {
@@ -121,6 +123,14 @@ public enum Inspector {
         try ImageLoader.load(try ImageReference(parsing: reference), options: options)
     }
 
+    /// The CUDA versions the image carries, from every source the facts module knows (read lazily: a few small files).
+    public static func cuda(of image: Image) -> CUDASummary {
+        let detected = FactsGatherer().cuda(FactsInput(image: image))
+        return CUDASummary(
+            version: detected.version?.description,
+            sources: detected.sources.map { CUDASource(kind: $0.kind.rawValue, path: $0.path, version: $0.version.description) })
+    }
+
     /// The readable summary: format, digest, platform, entrypoint/cmd, user, env, layers with sizes and instructions.
     public static func tty(_ image: Image, cuda: CUDASummary = .init()) -> String {
         let config = image.config.config ?? ContainerConfig()
@@ -145,7 +155,19 @@ public enum Inspector {
         for (index, layer) in image.layers.enumerated() {
             let instruction = (layer.createdBy ?? "(no history)").replacingOccurrences(of: "\n", with: " ")
             let short = instruction.count > 100 ? String(instruction.prefix(97)) + "..." : instruction
-            lines.append(String(format: "  %2d  %10@  %7d entries  ", index, humanBytes(layer.size), layer.entries) + short)
+            let size = humanBytes(layer.size)
+            let paddedSize = String(repeating: " ", count: max(0, 10 - size.count)) + size
+            lines.append(String(format: "  %2d  ", index) + paddedSize + String(format: "  %7d entries  ", layer.entries) + short)
+        }
+        if !cuda.sources.isEmpty {
+            lines.append("CUDA sources")
+            for source in cuda.sources { lines.append("  \(source.version ?? "?")  \(source.kind)  \(source.path)") }
+        }
+        let history = (image.config.history ?? []).map { (createdBy: $0.createdBy, emptyLayer: $0.emptyLayer ?? false) }
+        if !history.isEmpty {
+            // The Dockerfile as the history records it: what a reviewer reads when no Dockerfile came with the image.
+            lines.append("Dockerfile (rebuilt from history; layer, instruction)")
+            lines.append(contentsOf: HistoryDockerfile.rebuild(history: history).listing.split(separator: "\n").map { "  " + $0 })
         }
         return lines.joined(separator: "\n") + "\n"
     }

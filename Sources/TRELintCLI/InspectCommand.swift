@@ -32,9 +32,9 @@ struct InspectCommand: ParsableCommand {
             if files {
                 Inspector.writeFiles(loaded.tree, to: FileHandle.standardOutput)
             } else if format == .json {
-                print(try InspectReport(image: loaded).json())
+                print(try InspectReport(image: loaded, cuda: Inspector.cuda(of: loaded)).json())
             } else {
-                print(Inspector.tty(loaded), terminator: "")
+                print(Inspector.tty(loaded, cuda: Inspector.cuda(of: loaded)), terminator: "")
             }
             return 0
         }

@@ -16,6 +16,7 @@ public enum CheckAnalyzer {
 
         var violations: [Violation] = []
         var suppressions: [InlineSuppression] = []
+        var details: ImageDetails?
         let image: Image
         if request.staticChecks {
             // The collector sees small files during the loader's single pass, so secrets and start-up code cost no second read.
@@ -24,6 +25,7 @@ public enum CheckAnalyzer {
             let dockerfile = try request.dockerfile.map { try Dockerfile.parse(contentsOf: URL(fileURLWithPath: $0)) }
             let facts = try FactsGatherer(mounts: settings.configuration.mounts).gather(
                 FactsInput(image: image, dockerfile: dockerfile, dockerfilePath: request.dockerfile), collector: collector)
+            if request.format == .html { details = ImageDetails(image: image, facts: facts) }
             violations = engine.violations(
                 from: StaticChecks.registry, context: StaticCheckContext(facts: facts, configuration: settings.configuration))
             suppressions = (dockerfile?.instructions ?? []).flatMap { instruction in
@@ -51,6 +53,6 @@ public enum CheckAnalyzer {
         }
         return CheckAnalysis(
             image: ImageIdentity(reference: request.image, manifestDigest: image.manifestDigest, configDigest: image.configDigest),
-            violations: violations, suppressions: suppressions, run: run)
+            violations: violations, suppressions: suppressions, run: run, imageDetails: details)
     }
 }

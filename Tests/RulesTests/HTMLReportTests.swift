@@ -82,7 +82,7 @@ struct HTMLReportTests {
         report.imageDetails = sampleImageDetails(hostile: true)
         let html = render(report)
         #expect(!html.contains("<script") && !html.contains("<img") && !html.contains("<b>"))
-        #expect(html.contains("&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;&quot;&gt;&lt;img src=x onerror=alert(1)&gt;\\u{202E}gpj.exe"))
+        #expect(html.contains("&lt;script&gt;alert(&apos;x&apos;)&lt;/script&gt;&quot;&gt;&lt;img src=x onerror=alert(1)&gt;\\u{202E}gpj.exe"))
         #expect(!html.unicodeScalars.contains("\u{202E}"))
         let tags = Set(html.matches(of: /<\/?([a-zA-Z0-9!]+)/).map { String($0.output.1).lowercased() })
         let allowed: Set<String> = [
@@ -146,7 +146,7 @@ struct HTMLReportTests {
             "<td><code>libc6</code></td><td><code>2.36-9+deb12u4</code></td><td>LGPL-2.1+</td>",
             "Julia packages: 2", "R packages: 1", "Alpine packages (apk): 2",
             "<code>/var/lib/rpm/rpmdb.sqlite</code> is present but was not read",
-            "<pre>RUN julia -e &#39;using Pkg; Pkg.add(&quot;CSV&quot;)&#39;</pre>",
+            "<pre>RUN julia -e &apos;using Pkg; Pkg.add(&quot;CSV&quot;)&apos;</pre>",
             "<td><code>/bin/run-analysis</code></td>", "<td><code>#!/bin/sh</code></td>",
             "<td>ana (uid 1000)</td>", "<td><code>ana</code></td><td class=\"number\">1000</td>",
             "<td><code>linux/amd64</code></td>", "The image was not run",

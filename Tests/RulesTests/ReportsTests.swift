@@ -1,3 +1,4 @@
+import TRECore
 import Foundation
 #if canImport(FoundationXML)
 import FoundationXML

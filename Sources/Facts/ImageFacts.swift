@@ -177,9 +177,11 @@ public struct FactsGatherer: Sendable {
 
         // Installed packages; Python distributions gain their licences from it.
         let packages = FactsGatherer.packages(index: index, distributions: distributions, input: input, collector: collector)
+        var licenceByPath: [String: String] = [:]
+        for package in packages.packages(of: .python) { licenceByPath[package.path] = package.licence }
         let licensed = distributions.map { distribution in
             var distribution = distribution
-            distribution.licence = packages.packages.first { $0.ecosystem == .python && $0.path == distribution.path }?.licence
+            distribution.licence = licenceByPath[distribution.path]
             return distribution
         }
 
@@ -310,7 +312,8 @@ public final class FactsCollector: @unchecked Sendable {
     /// Receives one file's contents from one layer.
     public func observe(_ path: String, layer: Int, contents: Data) {
         // Package files are parsed at once and only the parsed record kept: a status file can be megabytes.
-        if PackageFiles.wants(path, size: Int64(contents.count)), let record = PackageFiles.parse(path, contents: contents) {
+        if PackageFiles.wants(path, size: Int64(contents.count)), !hasPackageRecord(path, above: layer),
+           let record = PackageFiles.parse(path, contents: contents) {
             lock.lock()
             if (packageRecords[path]?.layer ?? -1) < layer { packageRecords[path] = (layer, record) }
             lock.unlock()
@@ -337,6 +340,13 @@ public final class FactsCollector: @unchecked Sendable {
         defer { lock.unlock() }
         guard let entry = kept[path], entry.layer == layer else { return nil }
         return entry.data
+    }
+
+    /// Whether a later layer's copy of a package file was already parsed: each apt step rewrites dpkg's status file.
+    private func hasPackageRecord(_ path: String, above layer: Int) -> Bool {
+        lock.lock()
+        defer { lock.unlock() }
+        return (packageRecords[path]?.layer ?? -1) > layer
     }
 
     /// The parsed package record of a path as a given layer holds it, if seen.

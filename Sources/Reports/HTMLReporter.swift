@@ -313,13 +313,7 @@ enum HTML {
             .joined(separator: ", ") + "]"
     }
 
-    static func bytes(_ bytes: Int64) -> String {
-        let units = ["B", "KiB", "MiB", "GiB", "TiB"]
-        var value = Double(bytes)
-        var unit = 0
-        while value >= 1024, unit < units.count - 1 { value /= 1024; unit += 1 }
-        return unit == 0 ? "\(bytes) B" : String(format: "%.1f %@", value, units[unit])
-    }
+    static func bytes(_ bytes: Int64) -> String { ByteCount.text(bytes) }
 }
 
 /// The page being written, with the few building blocks every section uses.
@@ -396,5 +390,17 @@ struct HTMLPage {
             content(&self)
             raw("</details>\n")
         }
+    }
+}
+
+/// Byte counts as people read them, shared by the reports and `inspect`.
+public enum ByteCount {
+    /// `512 B`, `3.2 GiB`: binary units, one decimal.
+    public static func text(_ bytes: Int64) -> String {
+        let units = ["B", "KiB", "MiB", "GiB", "TiB"]
+        var value = Double(bytes)
+        var unit = 0
+        while value >= 1024, unit < units.count - 1 { value /= 1024; unit += 1 }
+        return unit == 0 ? "\(bytes) B" : String(format: "%.1f %@", value, units[unit])
     }
 }

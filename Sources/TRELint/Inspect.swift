@@ -1,6 +1,7 @@
 public import Foundation
 public import ImageKit
 import Facts
+import Reports
 import DockerfileKit
 
 /// Where a CUDA version was found in an image (a version file, a library, an environment variable …).
@@ -229,11 +230,5 @@ public enum Inspector {
         buffer.append(UInt8(ascii: "\""))
     }
 
-    static func humanBytes(_ bytes: Int64) -> String {
-        let units = ["B", "KiB", "MiB", "GiB", "TiB"]
-        var value = Double(bytes)
-        var unit = 0
-        while value >= 1024, unit < units.count - 1 { value /= 1024; unit += 1 }
-        return unit == 0 ? "\(bytes) B" : String(format: "%.1f %@", value, units[unit])
-    }
+    static func humanBytes(_ bytes: Int64) -> String { ByteCount.text(bytes) }
 }

@@ -42,7 +42,7 @@ let package = Package(
         // The rule catalog (embedded from rules/), configuration and the rule engine.
         .target(
             name: "Rules",
-            dependencies: ["TRECore", "Facts", "Sandbox", "Yams"],
+            dependencies: ["TRECore", "Facts", "Sandbox", "Yams", .product(name: "Crypto", package: "swift-crypto")],
             // RuleFiles is a symlink to rules/: its YAML files feed RuleCatalogPlugin, which embeds them.
             exclude: ["RuleFiles/README.md"],
             swiftSettings: strict,
@@ -51,8 +51,8 @@ let package = Package(
         // Turns rules/*.yaml into Swift source at build time, so the binary carries its catalog.
         .executableTarget(name: "RuleCatalogGenerator", swiftSettings: strict),
         .plugin(name: "RuleCatalogPlugin", capability: .buildTool(), dependencies: ["RuleCatalogGenerator"]),
-        // Reporters: tty, json, sarif, junit, github, markdown.
-        .target(name: "Reports", dependencies: ["Rules", "Sandbox"], swiftSettings: strict),
+        // Reporters: tty, json, sarif, junit, github, markdown, html.
+        .target(name: "Reports", dependencies: ["Facts", "Rules", "Sandbox"], swiftSettings: strict),
         // The core entry points the CLI calls: check, inspect, run, parse.
         .target(
             name: "TRELint",

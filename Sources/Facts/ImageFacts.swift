@@ -53,7 +53,10 @@ public struct ImageFacts: Sendable {
     public var users: UserDatabase
     public var runAs: RunAsUser
     public var cuda: DetectedCUDA
+    /// Python distributions with the licences their metadata declares.
     public var pythonDistributions: [PythonDistribution]
+    /// Every installed package (dpkg, apk, Python, conda, R, Julia), for the approval report and `diff`.
+    public var packages: PackageInventory
     public var secrets: [SecretFinding]
 
     /// The working directory the process starts in.
@@ -172,6 +175,14 @@ public struct FactsGatherer: Sendable {
         let distributions = PythonDistribution.find(in: index)
         let cuda = CUDADetector.detect(index: index, environment: environment, distributions: distributions, read: read)
 
+        // Installed packages; Python distributions gain their licences from it.
+        let packages = FactsGatherer.packages(index: index, distributions: distributions, input: input, collector: collector)
+        let licensed = distributions.map { distribution in
+            var distribution = distribution
+            distribution.licence = packages.packages.first { $0.ecosystem == .python && $0.path == distribution.path }?.licence
+            return distribution
+        }
+
         // Secrets, by content.
         let secrets = collector.map { $0.secrets(index: index) } ?? scanSecrets(index: index, read: read)
 
@@ -182,7 +193,7 @@ public struct FactsGatherer: Sendable {
             missingStartScript: FactsGatherer.missingScript(effective, index: index, workingDirectory: resolver.workingDirectory),
             startupCode: startupCode,
             unreadableStartupPrograms: unreadable, users: users, runAs: runAs,
-            cuda: cuda, pythonDistributions: distributions, secrets: secrets)
+            cuda: cuda, pythonDistributions: licensed, packages: packages, secrets: secrets)
     }
 
     /// `Env` as a dictionary, the last definition of a name winning as the engines apply it.
@@ -212,6 +223,35 @@ public struct FactsGatherer: Sendable {
                 }
             }
             if !missing.isEmpty, let read = try? input.readContents(missing, FactsGatherer.readLimit) { result.merge(read) { $1 } }
+            return result
+        }
+    }
+
+    /// Only the package inventory, for `inspect` and `diff`: reads just the package databases and metadata files.
+    public func packages(_ input: FactsInput, collector: FactsCollector? = nil) -> PackageInventory {
+        let index = FileIndex(entries: input.entries)
+        return FactsGatherer.packages(index: index, distributions: PythonDistribution.find(in: index), input: input, collector: collector)
+    }
+
+    static func packages(
+        index: FileIndex, distributions: [PythonDistribution], input: FactsInput, collector: FactsCollector?
+    ) -> PackageInventory {
+        PackageInventory.gather(index: index, distributions: distributions) { paths in
+            var result: [String: PackageFileRecord] = [:]
+            var missing: [String] = []
+            for path in paths {
+                if let layer = index.entry(at: path)?.layer, let record = collector?.packageRecord(of: path, layer: layer) {
+                    result[path] = record
+                } else {
+                    missing.append(path)
+                }
+            }
+            // Thousands of copyright files are read in batches, each batch in one pass per layer.
+            for start in stride(from: 0, to: missing.count, by: 512) {
+                let batch = Array(missing[start..<min(start + 512, missing.count)])
+                guard let contents = try? input.readContents(batch, Int(PackageFiles.databaseLimit)) else { continue }
+                for (path, data) in contents { result[path] = PackageFiles.parse(path, contents: data) }
+            }
             return result
         }
     }
@@ -256,6 +296,7 @@ public final class FactsCollector: @unchecked Sendable {
     private var kept: [String: (layer: Int, data: Data)] = [:]
     private var keptBytes = 0
     private var found: [SecretFinding] = []
+    private var packageRecords: [String: (layer: Int, record: PackageFileRecord)] = [:]
     /// Scripts kept in memory at most; beyond it, the few start-up files are read again from the tree when needed.
     static let keptBytesLimit = 64 * 1024 * 1024
 
@@ -263,11 +304,17 @@ public final class FactsCollector: @unchecked Sendable {
 
     /// Whether the loader should hand over this file's contents.
     public func wants(_ path: String, size: Int64, layer: Int) -> Bool {
-        FactsCollector.keeps(path, size: size) || SecretScanner.wants(path: path, size: size)
+        FactsCollector.keeps(path, size: size) || SecretScanner.wants(path: path, size: size) || PackageFiles.wants(path, size: size)
     }
 
     /// Receives one file's contents from one layer.
     public func observe(_ path: String, layer: Int, contents: Data) {
+        // Package files are parsed at once and only the parsed record kept: a status file can be megabytes.
+        if PackageFiles.wants(path, size: Int64(contents.count)), let record = PackageFiles.parse(path, contents: contents) {
+            lock.lock()
+            if (packageRecords[path]?.layer ?? -1) < layer { packageRecords[path] = (layer, record) }
+            lock.unlock()
+        }
         let matches = SecretScanner.wants(path: path, size: Int64(contents.count))
             ? SecretScanner.scan(path: path, contents: contents) : []
         let keep = FactsCollector.keeps(path, size: Int64(contents.count))
@@ -290,6 +337,14 @@ public final class FactsCollector: @unchecked Sendable {
         defer { lock.unlock() }
         guard let entry = kept[path], entry.layer == layer else { return nil }
         return entry.data
+    }
+
+    /// The parsed package record of a path as a given layer holds it, if seen.
+    public func packageRecord(of path: String, layer: Int) -> PackageFileRecord? {
+        lock.lock()
+        defer { lock.unlock() }
+        guard let entry = packageRecords[path], entry.layer == layer else { return nil }
+        return entry.record
     }
 
     /// Secrets found, each marked visible when the merged tree still shows that copy.

@@ -7,9 +7,11 @@ public struct PythonDistribution: Sendable, Equatable, Codable {
     public var version: String
     /// The metadata directory.
     public var path: String
+    /// `License-Expression`, a one-line `License`, or the licence classifiers of its metadata; nil when none is declared.
+    public var licence: String?
 
-    public init(name: String, version: String, path: String) {
-        self.name = name; self.version = version; self.path = path
+    public init(name: String, version: String, path: String, licence: String? = nil) {
+        self.name = name; self.version = version; self.path = path; self.licence = licence
     }
 
     /// PEP 503 normalisation, so `Huggingface_Hub` and `huggingface-hub` compare equal.

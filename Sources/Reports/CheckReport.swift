@@ -31,17 +31,25 @@ public struct CheckReport: Codable, Sendable, Equatable {
     public var run: SandboxReport?
     public var summary: FindingSummary
     public var verdict: Verdict
+    /// What the html approval report shows about the image; only gathered for it, and not part of the JSON report.
+    public var imageDetails: ImageDetails?
 
-    public init(tool: ToolInfo, image: ImageIdentity, findings: [Finding], run: SandboxReport?, summary: FindingSummary, verdict: Verdict) {
+    public init(
+        tool: ToolInfo, image: ImageIdentity, findings: [Finding], run: SandboxReport?, summary: FindingSummary, verdict: Verdict,
+        imageDetails: ImageDetails? = nil
+    ) {
         self.tool = tool; self.image = image; self.findings = findings; self.run = run
-        self.summary = summary; self.verdict = verdict
+        self.summary = summary; self.verdict = verdict; self.imageDetails = imageDetails
     }
 
     /// A report whose summary and verdict are computed from the findings at a threshold.
-    public init(tool: ToolInfo, image: ImageIdentity, findings: [Finding], run: SandboxReport?, failOn: FailThreshold) {
+    public init(
+        tool: ToolInfo, image: ImageIdentity, findings: [Finding], run: SandboxReport?, failOn: FailThreshold,
+        imageDetails: ImageDetails? = nil
+    ) {
         self.init(
             tool: tool, image: image, findings: findings, run: run, summary: FindingSummary(counting: findings),
-            verdict: RuleEngine.verdict(for: findings, failOn: failOn)
+            verdict: RuleEngine.verdict(for: findings, failOn: failOn), imageDetails: imageDetails
         )
     }
 

@@ -3,7 +3,7 @@ import Sandbox
 
 /// The stable identifiers of the report formats, as `--format` takes them.
 public enum ReportFormat: String, CaseIterable, Sendable {
-    case tty, json, sarif, junit, github, markdown
+    case tty, json, sarif, junit, github, markdown, html
 }
 
 /// Renders a check report in one format; reporters know nothing about images, only the report and the catalog.
@@ -35,6 +35,7 @@ extension ReportFormat {
         case .junit: JUnitReporter(settings: settings)
         case .github: GitHubReporter()
         case .markdown: MarkdownReporter(settings: settings)
+        case .html: HTMLReporter(settings: settings)
         }
     }
 }

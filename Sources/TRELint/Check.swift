@@ -57,9 +57,15 @@ public struct CheckAnalysis: Sendable {
     public var suppressions: [InlineSuppression]
     /// Nil when the sandbox did not run.
     public var run: SandboxReport?
+    /// What the html report shows about the image; gathered only for that format.
+    public var imageDetails: ImageDetails?
 
-    public init(image: ImageIdentity, violations: [Violation], suppressions: [InlineSuppression] = [], run: SandboxReport? = nil) {
+    public init(
+        image: ImageIdentity, violations: [Violation], suppressions: [InlineSuppression] = [], run: SandboxReport? = nil,
+        imageDetails: ImageDetails? = nil
+    ) {
         self.image = image; self.violations = violations; self.suppressions = suppressions; self.run = run
+        self.imageDetails = imageDetails
     }
 }
 
@@ -93,7 +99,7 @@ public enum CheckCore {
         let findings = try engine.findings(from: analysis.violations, suppressions: analysis.suppressions)
         return CheckReport(
             tool: ToolInfo(version: TRELintVersion.current), image: analysis.image, findings: findings, run: analysis.run,
-            failOn: settings.failOn
+            failOn: settings.failOn, imageDetails: analysis.imageDetails
         )
     }
 

@@ -15,15 +15,17 @@ public enum CheckAnalyzer {
 
         var violations: [Violation] = []
         var suppressions: [InlineSuppression] = []
+        var details: ImageDetails?
         let image: Image
         if request.staticChecks {
             // The collector sees small files during the loader's single pass, so secrets and start-up code cost no second read.
             let collector = FactsCollector()
             image = try ImageLoader.load(reference, observers: [collector])
             let dockerfile = try request.dockerfile.map { try Dockerfile.parse(contentsOf: URL(fileURLWithPath: $0)) }
-            violations = try staticChecks(
-                of: image, collector: collector, dockerfile: dockerfile, dockerfilePath: request.dockerfile, settings: settings
-            ).violations
+            let (facts, found) = try staticChecks(
+                of: image, collector: collector, dockerfile: dockerfile, dockerfilePath: request.dockerfile, settings: settings)
+            if request.format == .html { details = ImageDetails(image: image, facts: facts) }
+            violations = found
             suppressions = (dockerfile?.instructions ?? []).flatMap { instruction in
                 instruction.suppressions.map {
                     InlineSuppression(
@@ -49,7 +51,7 @@ public enum CheckAnalyzer {
         }
         return CheckAnalysis(
             image: ImageIdentity(reference: request.image, manifestDigest: image.manifestDigest, configDigest: image.configDigest),
-            violations: violations, suppressions: suppressions, run: run)
+            violations: violations, suppressions: suppressions, run: run, imageDetails: details)
     }
 
     /// The facts of an image already read with `collector` among its observers, and what the enabled static checks find in them.

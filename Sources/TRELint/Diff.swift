@@ -160,11 +160,14 @@ public enum ImageDiffer {
         return (shared, layers(old), layers(new))
     }
 
-    /// `manager → name → version`; several installs of one name list their versions sorted, joined by `, `.
+    /// `ecosystem → name → version` from the facts' package inventory; several installs of one name list their versions
+    /// sorted, joined by `, `.
     static func packages(_ facts: ImageFacts) -> [String: [String: String]] {
-        var python: [String: Set<String>] = [:]
-        for distribution in facts.pythonDistributions { python[distribution.name, default: []].insert(distribution.version) }
-        return ["python": python.mapValues { $0.sorted().joined(separator: ", ") }]
+        var versions: [String: [String: Set<String>]] = [:]
+        for package in facts.packages.packages {
+            versions[package.ecosystem.rawValue, default: [:]][package.name, default: []].insert(package.version)
+        }
+        return versions.mapValues { $0.mapValues { $0.sorted().joined(separator: ", ") } }
     }
 
     static func packageChanges(_ old: [String: [String: String]], _ new: [String: [String: String]]) -> [PackageChange] {

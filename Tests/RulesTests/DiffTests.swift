@@ -14,13 +14,21 @@ struct DiffTests {
     static let golden = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Golden")
 
     static let base = LayerSpec([
-        .dir("etc"), .dir("app"), .dir("usr"), .dir("usr/lib"), .dir("usr/lib/python3"), .dir("usr/lib/python3/site-packages"),
+        .dir("etc"), .dir("app"), .dir("var"), .dir("var/lib"), .dir("var/lib/dpkg"), .dir("usr"), .dir("usr/lib"), .dir("usr/lib/python3"), .dir("usr/lib/python3/site-packages"),
         .file("etc/passwd", "root:x:0:0:root:/root:/bin/sh\n"),
         .file("app/main.sh", "#!/bin/sh\necho hi\n", mode: 0o755),
         .file("app/data.txt", "aaaa"),
         .file("app/old.txt", "old"),
         .file("app/run.sh", "echo run\n"),
+        .file("var/lib/dpkg/status", dpkgStatus(["curl 7.88.1-10", "zlib1g 1:1.2.13"])),
     ], createdBy: "ADD rootfs.tar /")
+
+    static func dpkgStatus(_ packages: [String]) -> String {
+        packages.map {
+            let parts = $0.split(separator: " ")
+            return "Package: \(parts[0])\nStatus: install ok installed\nVersion: \(parts[1])\nArchitecture: amd64\n"
+        }.joined(separator: "\n")
+    }
 
     static let old = ImageSpec(
         layers: [base, LayerSpec([.dir("usr/lib/python3/site-packages/numpy-1.26.0.dist-info")], createdBy: "RUN pip install numpy==1.26.0")],
@@ -34,6 +42,7 @@ struct DiffTests {
             LayerSpec([
                 .file("app/data.txt", "bbbb"),
                 .file("app/new.txt", "new file\n"),
+                .file("var/lib/dpkg/status", dpkgStatus(["curl 7.88.1-10+deb12u5", "jq 1.6-2.1", "zlib1g 1:1.2.13"])),
                 .whiteout("app/old.txt"),
                 .file("app/run.sh", "echo run\n", mode: 0o755),
                 .file("etc/passwd", "root:x:0:0:root:/root:/bin/sh\nalice:x:1000:1000:Alice:/home/alice:/bin/sh\n"),
@@ -64,7 +73,9 @@ struct DiffTests {
         ])
         #expect(report.filesRemoved.map(\.path) == ["/app/old.txt", "/usr/lib/python3/site-packages/numpy-1.26.0.dist-info"])
         let changed = Dictionary(uniqueKeysWithValues: report.filesChanged.map { ($0.new.path, $0.aspects) })
-        #expect(changed == ["/app/data.txt": ["content"], "/app/run.sh": ["mode"], "/etc/passwd": ["content"]])
+        #expect(changed == [
+            "/app/data.txt": ["content"], "/app/run.sh": ["mode"], "/etc/passwd": ["content"], "/var/lib/dpkg/status": ["content"],
+        ])
         let data = try #require(report.filesChanged.first { $0.new.path == "/app/data.txt" })
         #expect(data.old.size == data.new.size)
         #expect(data.old.sha256 == "sha256:61be55a8e2f6b4e172338bddf184d6dbee29c98853e0a0485ecee7f27b9af0b4")
@@ -87,7 +98,11 @@ struct DiffTests {
         #expect(report.sharedLayers == 1)
         #expect(report.layersRemoved.map(\.createdBy) == ["RUN pip install numpy==1.26.0"])
         #expect(report.layersAdded.map(\.createdBy) == ["RUN pip install numpy==2.0.0", "COPY app /app"])
-        #expect(report.packages == [PackageChange(manager: "python", name: "numpy", old: "1.26.0", new: "2.0.0")])
+        #expect(report.packages == [
+            PackageChange(manager: "dpkg", name: "curl", old: "7.88.1-10", new: "7.88.1-10+deb12u5"),
+            PackageChange(manager: "dpkg", name: "jq", old: nil, new: "1.6-2.1"),
+            PackageChange(manager: "python", name: "numpy", old: "1.26.0", new: "2.0.0"),
+        ])
         #expect(report.newFindings.map(\.rule).contains("TRE202"))
         #expect(report.resolvedFindings.map(\.rule).contains("TRE107"))
         #expect(!report.newFindings.map(\.rule).contains("TRE107") && !report.resolvedFindings.map(\.rule).contains("TRE202"))

@@ -76,18 +76,28 @@ extension DiffReport {
 
     var fileChangeCount: Int { filesAdded.count + filesRemoved.count + filesChanged.count }
 
-    /// Changed paths counted per directory (at most three levels deep), for reports too long to list path by path.
+    /// Changed paths counted per directory, three levels deep or shallower until at most `directoryListLimit` remain, for
+    /// reports too long to list path by path.
     var filesByDirectory: [(directory: String, added: Int, removed: Int, changed: Int)] {
-        var counts: [String: (added: Int, removed: Int, changed: Int)] = [:]
-        for file in filesAdded { counts[Self.summaryDirectory(file.path), default: (0, 0, 0)].added += 1 }
-        for file in filesRemoved { counts[Self.summaryDirectory(file.path), default: (0, 0, 0)].removed += 1 }
-        for change in filesChanged { counts[Self.summaryDirectory(change.new.path), default: (0, 0, 0)].changed += 1 }
-        return counts.sorted { $0.key < $1.key }.map { ($0.key, $0.value.added, $0.value.removed, $0.value.changed) }
+        var depth = 3
+        while true {
+            var counts: [String: (added: Int, removed: Int, changed: Int)] = [:]
+            for file in filesAdded { counts[Self.summaryDirectory(file.path, depth: depth), default: (0, 0, 0)].added += 1 }
+            for file in filesRemoved { counts[Self.summaryDirectory(file.path, depth: depth), default: (0, 0, 0)].removed += 1 }
+            for change in filesChanged { counts[Self.summaryDirectory(change.new.path, depth: depth), default: (0, 0, 0)].changed += 1 }
+            if counts.count <= Self.directoryListLimit || depth == 1 {
+                return counts.sorted { $0.key < $1.key }.map { ($0.key, $0.value.added, $0.value.removed, $0.value.changed) }
+            }
+            depth -= 1
+        }
     }
 
-    static func summaryDirectory(_ path: String) -> String {
+    /// The most directory lines a summary aims for.
+    static let directoryListLimit = 60
+
+    static func summaryDirectory(_ path: String, depth: Int) -> String {
         let parents = path.split(separator: "/").dropLast()
-        return parents.isEmpty ? "/" : "/" + parents.prefix(3).joined(separator: "/")
+        return parents.isEmpty ? "/" : "/" + parents.prefix(depth).joined(separator: "/")
     }
 
     /// One line saying how much changed: the closing line of tty and the opening one of markdown.

@@ -150,5 +150,12 @@ struct DiffTests {
         #expect(tty.contains("/opt/tool/lib  +60 -0 ~0") && !tty.contains("/f59"))
         #expect(markdown.contains("| `/opt/tool/lib` | 60 | 0 | 0 |") && !markdown.contains("/f59"))
         #expect((0..<60).allSatisfy { json.contains("\"/opt/tool/lib/deep/f\($0)\"") })
+
+        // Spread over more directories than a summary should list: grouped one level up instead.
+        let spread = (0..<200).map { DiffFile(path: "/srv/d\($0 % 10)/s\($0 / 10 % 10)/f\($0)", type: "file", mode: 0o644, uid: 0, gid: 0, size: 1, link: nil, sha256: nil) }
+        var wide = report
+        wide.filesAdded = spread
+        let wideTTY = wide.rendered(.tty)
+        #expect(wideTTY.contains("    /srv/d7  +20 -0 ~0") && !wideTTY.contains("/srv/d7/s"))
     }
 }

@@ -1,3 +1,4 @@
+import Facts
 import Rules
 
 /// The output formats of `tre-lint diff`.
@@ -132,7 +133,7 @@ extension DiffImage {
     }
 }
 
-extension DiffUser {
+extension PasswdUser {
     var jsonValue: JSONValue {
         .object([
             ("name", .string(name)), ("uid", .int(uid)), ("gid", .int(gid)), ("home", .string(home)), ("shell", .string(shell)),
@@ -196,17 +197,17 @@ extension FileChange {
     }
 }
 
-extension DiffCUDA {
+extension DetectedCUDA {
     var jsonValue: JSONValue {
         .object([
-            ("version", .optional(version)),
+            ("version", .optional(version?.description)),
             ("sources", .array(sources.map {
-                .object([("kind", .string($0.kind)), ("path", .string($0.path)), ("version", .optional($0.version))])
+                .object([("kind", .string($0.kind.rawValue)), ("path", .string($0.path)), ("version", .string($0.version.description))])
             })),
         ])
     }
 
-    var text: String { version ?? "none found" }
+    var text: String { version?.description ?? "none found" }
 }
 
 /// Small formatting shared by the tty and markdown renderers.

@@ -1,3 +1,4 @@
+public import Facts
 public import Rules
 
 /// One image of a comparison: what pins it and what it runs on.
@@ -29,19 +30,6 @@ public struct ConfigChange: Sendable, Equatable {
 
     public init(field: String, key: String? = nil, old: JSONValue, new: JSONValue) {
         self.field = field; self.key = key; self.old = old; self.new = new
-    }
-}
-
-/// An `/etc/passwd` account as the comparison sees it.
-public struct DiffUser: Sendable, Equatable {
-    public var name: String
-    public var uid: Int
-    public var gid: Int
-    public var home: String
-    public var shell: String
-
-    public init(name: String, uid: Int, gid: Int, home: String, shell: String) {
-        self.name = name; self.uid = uid; self.gid = gid; self.home = home; self.shell = shell
     }
 }
 
@@ -102,24 +90,6 @@ public struct PackageChange: Sendable, Equatable {
     }
 }
 
-/// The CUDA toolkit one image carries, as the facts tell it.
-public struct DiffCUDA: Sendable, Equatable {
-    public var version: String?
-    /// `kind path version` lines naming where each version was found.
-    public var sources: [DiffCUDASource]
-
-    public init(version: String?, sources: [DiffCUDASource]) { self.version = version; self.sources = sources }
-}
-
-/// One place a CUDA version was found.
-public struct DiffCUDASource: Sendable, Equatable, Hashable {
-    public var kind: String
-    public var path: String
-    public var version: String?
-
-    public init(kind: String, path: String, version: String?) { self.kind = kind; self.path = path; self.version = version }
-}
-
 /// Everything that differs between an approved image and its new version: the result of `tre-lint diff`.
 public struct DiffReport: Sendable, Equatable {
     public var tool: ToolInfo
@@ -127,9 +97,9 @@ public struct DiffReport: Sendable, Equatable {
     public var new: DiffImage
     /// Config, platform and tag differences, in the contract's config key order.
     public var config: [ConfigChange]
-    public var usersAdded: [DiffUser]
-    public var usersRemoved: [DiffUser]
-    public var usersChanged: [(old: DiffUser, new: DiffUser)]
+    public var usersAdded: [PasswdUser]
+    public var usersRemoved: [PasswdUser]
+    public var usersChanged: [(old: PasswdUser, new: PasswdUser)]
     /// Layers both images start with, by digest.
     public var sharedLayers: Int
     public var layersRemoved: [DiffLayer]
@@ -138,18 +108,18 @@ public struct DiffReport: Sendable, Equatable {
     public var filesRemoved: [DiffFile]
     public var filesChanged: [FileChange]
     public var packages: [PackageChange]
-    public var oldCUDA: DiffCUDA
-    public var newCUDA: DiffCUDA
+    public var oldCUDA: DetectedCUDA
+    public var newCUDA: DetectedCUDA
     /// Static findings of the new image that the old one did not have (compared by rule and location).
     public var newFindings: [Finding]
     /// Static findings of the old image that the new one no longer has.
     public var resolvedFindings: [Finding]
 
     public init(
-        tool: ToolInfo, old: DiffImage, new: DiffImage, config: [ConfigChange], usersAdded: [DiffUser], usersRemoved: [DiffUser],
-        usersChanged: [(old: DiffUser, new: DiffUser)], sharedLayers: Int, layersRemoved: [DiffLayer], layersAdded: [DiffLayer],
+        tool: ToolInfo, old: DiffImage, new: DiffImage, config: [ConfigChange], usersAdded: [PasswdUser], usersRemoved: [PasswdUser],
+        usersChanged: [(old: PasswdUser, new: PasswdUser)], sharedLayers: Int, layersRemoved: [DiffLayer], layersAdded: [DiffLayer],
         filesAdded: [DiffFile], filesRemoved: [DiffFile], filesChanged: [FileChange], packages: [PackageChange],
-        oldCUDA: DiffCUDA, newCUDA: DiffCUDA, newFindings: [Finding], resolvedFindings: [Finding]
+        oldCUDA: DetectedCUDA, newCUDA: DetectedCUDA, newFindings: [Finding], resolvedFindings: [Finding]
     ) {
         self.tool = tool; self.old = old; self.new = new; self.config = config
         self.usersAdded = usersAdded; self.usersRemoved = usersRemoved; self.usersChanged = usersChanged

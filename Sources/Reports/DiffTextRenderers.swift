@@ -61,9 +61,10 @@ struct DiffTTYRenderer {
         }
         if report.oldCUDA != report.newCUDA {
             heading("CUDA: \(report.oldCUDA.text) → \(report.newCUDA.text)")
-            let oldSources = Set(report.oldCUDA.sources), newSources = Set(report.newCUDA.sources)
-            lines += report.oldCUDA.sources.filter { !newSources.contains($0) }.map { removed("\($0.version ?? "?")  \($0.kind)  \($0.path)") }
-            lines += report.newCUDA.sources.filter { !oldSources.contains($0) }.map { added("\($0.version ?? "?")  \($0.kind)  \($0.path)") }
+            lines += report.oldCUDA.sources.filter { !report.newCUDA.sources.contains($0) }
+                .map { removed("\($0.version)  \($0.kind.rawValue)  \($0.path)") }
+            lines += report.newCUDA.sources.filter { !report.oldCUDA.sources.contains($0) }
+                .map { added("\($0.version)  \($0.kind.rawValue)  \($0.path)") }
         }
         heading("FINDINGS: \(report.newFindings.count) new, \(report.resolvedFindings.count) resolved")
         lines += report.newFindings.map { added("\($0.rule) \($0.severity.rawValue)  \($0.title)  at \($0.location.displayText)") }

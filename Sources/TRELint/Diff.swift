@@ -72,7 +72,7 @@ public enum ImageDiffer {
             usersChanged: usersChanged, sharedLayers: shared, layersRemoved: removedLayers, layersAdded: addedLayers,
             filesAdded: filesAdded, filesRemoved: filesRemoved, filesChanged: filesChanged,
             packages: packageChanges(packages(old.facts), packages(new.facts)),
-            oldCUDA: cuda(old.facts), newCUDA: cuda(new.facts), newFindings: newFindings, resolvedFindings: resolvedFindings)
+            oldCUDA: old.facts.cuda, newCUDA: new.facts.cuda, newFindings: newFindings, resolvedFindings: resolvedFindings)
     }
 
     private static func identity(_ side: DiffSide) -> DiffImage {
@@ -128,19 +128,17 @@ public enum ImageDiffer {
 
     // MARK: users, layers, packages, CUDA, findings
 
-    static func userChanges(_ old: [PasswdUser], _ new: [PasswdUser]) -> ([DiffUser], [DiffUser], [(old: DiffUser, new: DiffUser)]) {
-        func byName(_ users: [PasswdUser]) -> [String: DiffUser] {
+    static func userChanges(_ old: [PasswdUser], _ new: [PasswdUser]) -> ([PasswdUser], [PasswdUser], [(old: PasswdUser, new: PasswdUser)]) {
+        func byName(_ users: [PasswdUser]) -> [String: PasswdUser] {
             // A duplicated name resolves to its first line, as getpwnam does.
-            var result: [String: DiffUser] = [:]
-            for user in users where result[user.name] == nil {
-                result[user.name] = DiffUser(name: user.name, uid: user.uid, gid: user.gid, home: user.home, shell: user.shell)
-            }
+            var result: [String: PasswdUser] = [:]
+            for user in users where result[user.name] == nil { result[user.name] = user }
             return result
         }
         let before = byName(old), after = byName(new)
         let added = after.keys.sorted().filter { before[$0] == nil }.compactMap { after[$0] }
         let removed = before.keys.sorted().filter { after[$0] == nil }.compactMap { before[$0] }
-        let changed = before.keys.sorted().compactMap { name -> (old: DiffUser, new: DiffUser)? in
+        let changed = before.keys.sorted().compactMap { name -> (old: PasswdUser, new: PasswdUser)? in
             guard let a = before[name], let b = after[name], a != b else { return nil }
             return (a, b)
         }
@@ -179,12 +177,6 @@ public enum ImageDiffer {
             }
         }
         return changes
-    }
-
-    private static func cuda(_ facts: ImageFacts) -> DiffCUDA {
-        DiffCUDA(
-            version: facts.cuda.version?.description,
-            sources: facts.cuda.sources.map { DiffCUDASource(kind: $0.kind.rawValue, path: $0.path, version: $0.version.description) })
     }
 
     /// Findings compare by rule and location, leaving out the layer index: a file that moved layers is the same finding.

@@ -1,3 +1,4 @@
+import Facts
 import Foundation
 import ImageKit
 import Reports
@@ -93,7 +94,7 @@ struct DiffTests {
             ConfigChange(field: "Entrypoint", old: .array([.string("/app/main.sh")]), new: .array([.string("/app/main.sh"), .string("--verbose")])),
             ConfigChange(field: "repoTags", old: .array([.string("ghcr.io/org/app:1.0")]), new: .array([.string("ghcr.io/org/app:1.1")])),
         ])
-        #expect(report.usersAdded == [DiffUser(name: "alice", uid: 1000, gid: 1000, home: "/home/alice", shell: "/bin/sh")])
+        #expect(report.usersAdded == [PasswdUser(name: "alice", uid: 1000, gid: 1000, home: "/home/alice", shell: "/bin/sh")])
         #expect(report.usersRemoved.isEmpty && report.usersChanged.isEmpty)
         #expect(report.sharedLayers == 1)
         #expect(report.layersRemoved.map(\.createdBy) == ["RUN pip install numpy==1.26.0"])
@@ -145,7 +146,7 @@ struct DiffTests {
         let report = DiffReport(
             tool: ToolInfo(version: "test"), old: image, new: image, config: [], usersAdded: [], usersRemoved: [], usersChanged: [],
             sharedLayers: 0, layersRemoved: [], layersAdded: [], filesAdded: many, filesRemoved: [], filesChanged: [], packages: [],
-            oldCUDA: DiffCUDA(version: nil, sources: []), newCUDA: DiffCUDA(version: nil, sources: []), newFindings: [], resolvedFindings: [])
+            oldCUDA: DetectedCUDA(sources: []), newCUDA: DetectedCUDA(sources: []), newFindings: [], resolvedFindings: [])
         let tty = report.rendered(.tty), markdown = report.rendered(.markdown), json = report.rendered(.json)
         #expect(tty.contains("/opt/tool/lib  +60 -0 ~0") && !tty.contains("/f59"))
         #expect(markdown.contains("| `/opt/tool/lib` | 60 | 0 | 0 |") && !markdown.contains("/f59"))

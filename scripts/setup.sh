@@ -7,6 +7,7 @@
 #   busybox-static              the userland of the images the tests build
 #   iproute2, libarchive-tools, zstd   network namespaces and archive tools for tests/benchmarks
 #   (--for-tests) mmdebstrap, python3-venv   a real Debian image for the umoci cross-check; the oracles' venv
+#   (--for-tests, Debian) chromium          renders the html report in a test
 # usage: scripts/setup.sh [--for-tests]   (--for-tests: also a venv with the BuildKit parser
 #        oracle and jsonschema from PyPI, at $TRE_LINT_VENV or ~/.cache/tre-lint-venv)
 set -euo pipefail
@@ -18,6 +19,8 @@ packages=(libarchive-dev pkg-config runc crun podman uidmap slirp4netns fuse-ove
           skopeo umoci busybox-static iproute2 libarchive-tools zstd)
 # The tests also build a Debian image with mmdebstrap (the umoci cross-check) and a venv for the oracles.
 [ "${1:-}" = --for-tests ] && packages+=(mmdebstrap python3-venv)
+# The html report's rendering test screenshots it with headless Chromium: a Debian package (Ubuntu ships only a snap).
+if [ "${1:-}" = --for-tests ] && grep -qx 'ID=debian' /etc/os-release 2>/dev/null; then packages+=(chromium); fi
 missing=()
 for pkg in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || missing+=("$pkg")

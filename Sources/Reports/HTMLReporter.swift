@@ -284,29 +284,22 @@ public struct HTMLReporter: Reporter {
 
 /// Text made safe for HTML element content and attribute values.
 enum HTML {
-    /// Escapes markup characters, and makes invisible or misleading characters visible: image content is hostile, and a
-    /// right-to-left override in a file name could make a reviewer read something it is not.
+    /// Escapes markup characters, and makes invisible or misleading characters visible first: image content is hostile,
+    /// and a right-to-left override in a file name could make a reviewer read something it is not.
     static func escape(_ text: String) -> String {
-        var output = ""
-        output.reserveCapacity(text.utf8.count)
+        var visible = ""
+        visible.reserveCapacity(text.utf8.count)
         for scalar in text.unicodeScalars {
-            switch scalar {
-            case "&": output += "&amp;"
-            case "<": output += "&lt;"
-            case ">": output += "&gt;"
-            case "\"": output += "&quot;"
-            case "'": output += "&#39;"
-            case "\n", "\t": output.unicodeScalars.append(scalar)
-            case "\r": output += "\\r"
-            default:
-                if scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value) || invisible.contains(scalar.value) {
-                    output += "\\u{" + String(scalar.value, radix: 16, uppercase: true) + "}"
-                } else {
-                    output.unicodeScalars.append(scalar)
-                }
+            if scalar == "\n" || scalar == "\t" {
+                visible.unicodeScalars.append(scalar)
+            } else if scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value) || invisible.contains(scalar.value) {
+                visible += "\\u{" + String(scalar.value, radix: 16, uppercase: true) + "}"
+            } else {
+                visible.unicodeScalars.append(scalar)
             }
         }
-        return output
+        // What is left is valid XML text, and XML's escapes are HTML's.
+        return JUnitReporter.escape(visible)
     }
 
     /// Bidirectional overrides and isolates, zero-width characters and the byte-order mark.

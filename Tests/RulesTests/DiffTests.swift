@@ -125,6 +125,44 @@ struct DiffTests {
         #expect(report.sharedLayers == 2)
     }
 
+    @Test func everyConfigFieldPlatformAndFileAspectIsCompared() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("diff-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let old = ImageSpec(
+            layers: [LayerSpec([
+                .file("owned", "x"), .symlink("current", to: "v1"), .file("becomes-link", "x"),
+                .file("same", "unchanged"), .hardlink("same-again", to: "same"),
+            ])],
+            config: ContainerConfig(
+                cmd: ["run"], workingDir: "/work", labels: ["org.opencontainers.image.revision": "abc", "team": "x"],
+                exposedPorts: ["80/tcp": EmptyObject()], volumes: ["/data": EmptyObject()],
+                healthcheck: Healthcheck(test: ["CMD", "true"], interval: 30_000_000_000), stopSignal: "SIGTERM"))
+        let new = ImageSpec(
+            layers: [LayerSpec([
+                EntrySpec(name: Array("owned".utf8), kind: .file(.data(Data("x".utf8))), mode: 0o644, uid: 1000, gid: 1000),
+                .symlink("current", to: "v2"), .symlink("becomes-link", to: "owned"),
+                .file("same", "unchanged"), .hardlink("same-again", to: "same"),
+            ])],
+            config: ContainerConfig(
+                cmd: ["run"], workingDir: "/", labels: ["org.opencontainers.image.revision": "def", "team": "x", "new": "1"],
+                exposedPorts: ["80/tcp": EmptyObject(), "8080/tcp": EmptyObject()], volumes: nil,
+                healthcheck: Healthcheck(test: ["CMD", "true"], interval: 60_000_000_000), stopSignal: "SIGINT"),
+            architecture: "arm64", variant: "v8")
+        let oldURL = directory.appendingPathComponent("old.tar"), newURL = directory.appendingPathComponent("new.tar")
+        _ = try ImageBuilder.write(old, layout: .ociArchive, to: oldURL)
+        _ = try ImageBuilder.write(new, layout: .ociArchive, to: newURL)
+        let report = try ImageDiffer.compare(DiffRequest(old: oldURL.path, new: newURL.path), workingDirectory: directory.path)
+        #expect(report.config.map { [$0.field, $0.key ?? ""].joined(separator: " ") } == [
+            "WorkingDir ", "Labels new", "Labels org.opencontainers.image.revision", "ExposedPorts ", "Volumes ", "Healthcheck ",
+            "StopSignal ", "platform ",
+        ])
+        #expect(report.config.last?.new == .string("linux/arm64/v8"))
+        let aspects = Dictionary(uniqueKeysWithValues: report.filesChanged.map { ($0.new.path, $0.aspects) })
+        #expect(aspects == ["/owned": ["owner"], "/current": ["link"], "/becomes-link": ["type", "mode", "link"]])
+        #expect(report.filesAdded.isEmpty && report.filesRemoved.isEmpty)
+    }
+
     @Test("each format renders the comparison exactly as its golden file", arguments: DiffFormat.allCases)
     func golden(format: DiffFormat) throws {
         let (report, directory) = try Self.compared()

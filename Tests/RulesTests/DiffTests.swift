@@ -108,6 +108,8 @@ struct DiffTests {
         #expect(report.resolvedFindings.map(\.rule).contains("TRE107"))
         #expect(!report.newFindings.map(\.rule).contains("TRE107") && !report.resolvedFindings.map(\.rule).contains("TRE202"))
         #expect(report.newFindingsFail(at: .error) && !report.newFindingsFail(at: .never))
+        #expect(report.rendered(.tty, color: true).contains("\u{1B}[32m+ alice"))
+        #expect(!report.rendered(.tty).contains("\u{1B}[") && !report.rendered(.markdown, color: true).contains("\u{1B}["))
     }
 
     @Test func anImageComparedWithItselfHasNoDifferences() throws {

@@ -52,7 +52,7 @@ let package = Package(
         .executableTarget(name: "RuleCatalogGenerator", swiftSettings: strict),
         .plugin(name: "RuleCatalogPlugin", capability: .buildTool(), dependencies: ["RuleCatalogGenerator"]),
         // Reporters: tty, json, sarif, junit, github, markdown, html.
-        .target(name: "Reports", dependencies: ["Facts", "Rules", "Sandbox"], swiftSettings: strict),
+        .target(name: "Reports", dependencies: ["TRECore", "Facts", "Rules", "Sandbox"], swiftSettings: strict),
         // The core entry points the CLI calls: check, inspect, run, parse.
         .target(
             name: "TRELint",
@@ -76,6 +76,6 @@ let package = Package(
             exclude: ["Fixtures", "Golden"],
             swiftSettings: strict
         ),
-        .testTarget(name: "CLITests", dependencies: ["TRELint", "TestSupport"], swiftSettings: strict),
+        .testTarget(name: "CLITests", dependencies: ["TRELint", "Reports", "Rules", "Sandbox", "TestSupport"], swiftSettings: strict),
     ]
 )

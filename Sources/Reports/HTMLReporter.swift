@@ -148,7 +148,7 @@ public struct HTMLReporter: Reporter {
             page.row([
                 .code(profile.name), .code(profile.user), .text(profile.readOnlyRoot ? "read-only" : "writable"),
                 .text(profile.outcome, highlight: !profile.passed), .text(String(format: "%.2f", profile.durationSeconds)),
-                .text(profile.peakMemoryBytes.map(HTML.bytes) ?? "unknown"), .number(profile.outputs.count),
+                profile.peakMemoryBytes.map { .size($0) } ?? .text("unknown"), .number(profile.outputs.count),
                 .number(profile.networkAttempts.count, highlight: !profile.networkAttempts.isEmpty),
                 .number(profile.writesOutsideAllowed.count, highlight: !profile.writesOutsideAllowed.isEmpty),
             ])
@@ -185,7 +185,7 @@ public struct HTMLReporter: Reporter {
         for (number, step) in steps.enumerated() {
             let layer = step.layer.flatMap { $0 < details.layers.count ? details.layers[$0] : nil }
             page.row([
-                .number(number), .text(step.layer.map(String.init) ?? "–"), .text(layer.map { HTML.bytes($0.size) } ?? "–"),
+                .number(number), .text(step.layer.map(String.init) ?? "–"), layer.map { .size($0.size) } ?? .text("–"),
                 .pre(step.createdBy ?? "(no history)"),
             ])
         }
@@ -193,7 +193,7 @@ public struct HTMLReporter: Reporter {
         page.raw("<details><summary>Layer digests (\(details.layers.count))</summary>\n<table class=\"list\">\n")
         page.raw("<thead><tr><th>Layer</th><th>Digest</th><th>Stored</th><th>Uncompressed</th><th>Entries</th></tr></thead>\n<tbody>\n")
         for (index, layer) in details.layers.enumerated() {
-            page.row([.number(index), .code(layer.digest), .text(HTML.bytes(layer.compressedSize)), .text(HTML.bytes(layer.size)), .number(layer.entries)])
+            page.row([.number(index), .code(layer.digest), .size(layer.compressedSize), .size(layer.size), .number(layer.entries)])
         }
         page.raw("</tbody>\n</table>\n</details>\n</section>\n")
     }
@@ -258,7 +258,7 @@ public struct HTMLReporter: Reporter {
         th, td { text-align: left; vertical-align: top; padding: .25rem .5rem; border-bottom: 1px solid #d8dee4; }
         table.fields th { width: 12rem; color: #57606a; font-weight: 600; }
         thead th { background: #f6f8fa; }
-        td.number { text-align: right; font-variant-numeric: tabular-nums; }
+        td.number { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
         .verdict { display: inline-block; font-weight: 700; font-size: 1.2rem; padding: .1rem .8rem; border-radius: .3rem; border: 2px solid; }
         .verdict.pass { color: #116329; background: #dafbe1; } .verdict.fail { color: #a40e26; background: #ffebe9; }
         .subject { font-size: 1.1rem; }
@@ -332,6 +332,8 @@ struct HTMLPage {
         case code(String)
         case pre(String)
         case number(Int, highlight: Bool = false)
+        /// A byte count, written in binary units.
+        case size(Int64)
     }
 
     /// Image-supplied values longer than this are cut in the report (the JSON report carries nothing cut).
@@ -360,6 +362,7 @@ struct HTMLPage {
             case .code(let value): raw("<td><code>\(HTML.escape(HTMLPage.clipped(value)))</code>")
             case .pre(let value): raw("<td><pre>\(HTML.escape(HTMLPage.clipped(value)))</pre>")
             case .number(let value, let highlight): raw(highlight ? "<td class=\"number alert\">\(value)" : "<td class=\"number\">\(value)")
+            case .size(let bytes): raw("<td class=\"number\">\(HTML.bytes(bytes))")
             }
             raw("</td>")
         }

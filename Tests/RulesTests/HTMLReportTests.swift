@@ -224,24 +224,61 @@ struct HTMLReportTests {
         #expect(shot.count > 10 * empty.count, "report \(shot.count) bytes, blank \(empty.count) bytes")
     }
 
+    @Test(
+        "printing shows collapsed package lists in full, so a printed or PDF archive misses nothing",
+        .enabled(if: HTMLReportTests.chromium() != nil, "chromium is not installed (Debian package `chromium`)"))
+    func printExpandsCollapsedLists() throws {
+        let chromium = try #require(HTMLReportTests.chromium())
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("html-print-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        var report = try sampleReport(catalog: catalog, dockerfile: "Dockerfile", version: "1.0")
+        var details = sampleImageDetails()
+        details.packages = PackageInventory(packages: [])
+        report.imageDetails = details
+        let without = try HTMLReportTests.printedPages(chromium, render(report), in: directory, name: "without")
+        details.packages = PackageInventory(packages: (0..<300).map {
+            InstalledPackage(ecosystem: .dpkg, name: "lib\($0)", version: "1.\($0)", licence: "MIT", path: "/var/lib/dpkg/status")
+        })
+        report.imageDetails = details
+        let html = render(report)
+        #expect(html.contains("(300), collapsed</summary>"))
+        let with = try HTMLReportTests.printedPages(chromium, html, in: directory, name: "with")
+        // 300 table rows fill several pages; a list left collapsed in print would add about one line.
+        #expect(with >= without + 4, "\(with) pages with the packages, \(without) without")
+    }
+
+    /// Prints a page to PDF and counts its pages (Chromium writes one `/Type /Page` object per page).
+    static func printedPages(_ chromium: String, _ html: String, in directory: URL, name: String) throws -> Int {
+        let page = directory.appendingPathComponent("\(name).html")
+        try Data(html.utf8).write(to: page)
+        let pdf = directory.appendingPathComponent("\(name).pdf")
+        try runChromium(chromium, ["--no-pdf-header-footer", "--print-to-pdf=\(pdf.path)", page.absoluteString], profile: directory.appendingPathComponent("profile-\(name)"))
+        let text = String(decoding: try Data(contentsOf: pdf), as: UTF8.self)
+        return text.matches(of: /\/Type\s*\/Page[^s]/).count
+    }
+
     static func chromium() -> String? {
         ["/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome"].first { FileManager.default.isExecutableFile(atPath: $0) }
     }
 
     static func screenshot(_ chromium: String, _ page: URL, in directory: URL, name: String) throws -> Data {
         let output = directory.appendingPathComponent(name)
+        try runChromium(
+            chromium, ["--hide-scrollbars", "--window-size=1200,1600", "--screenshot=\(output.path)", page.absoluteString],
+            profile: directory.appendingPathComponent("profile-\(name)"))
+        return try Data(contentsOf: output)
+    }
+
+    static func runChromium(_ chromium: String, _ arguments: [String], profile: URL) throws {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: chromium)
         // Root in CI cannot use Chromium's sandbox; the page is our own file and loads nothing.
-        process.arguments = [
-            "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars", "--user-data-dir=\(directory.appendingPathComponent("profile-\(name)").path)",
-            "--window-size=1200,1600", "--screenshot=\(output.path)", page.absoluteString,
-        ]
+        process.arguments = ["--headless", "--no-sandbox", "--disable-gpu", "--user-data-dir=\(profile.path)"] + arguments
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         try process.run()
         process.waitUntilExit()
         #expect(process.terminationStatus == 0, "chromium exited \(process.terminationStatus)")
-        return try Data(contentsOf: output)
     }
 }

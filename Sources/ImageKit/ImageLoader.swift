@@ -3,8 +3,10 @@ import Foundation
 
 /// Opens an image in any supported layout and reads it in one pass over its layers.
 public enum ImageLoader {
+    /// Reads `reference` once; `observers` see small files and `fileDigests`, when given, receives every regular file's sha256.
     public static func load(
-        _ reference: ImageReference, options: ImageReadOptions = .init(), observers: [any ImageContentObserver] = []
+        _ reference: ImageReference, options: ImageReadOptions = .init(), observers: [any ImageContentObserver] = [],
+        fileDigests: (any ImageFileDigestObserver)? = nil
     ) throws -> Image {
         let plan: LoadPlan
         switch reference.source {
@@ -37,7 +39,7 @@ public enum ImageLoader {
                 }
             }
         }
-        return try read(plan, reference: reference, options: options, observers: observers)
+        return try read(plan, reference: reference, options: options, observers: observers, fileDigests: fileDigests)
     }
 
     private static func withTemporary(_ plan: LoadPlan, _ store: BlobStore) -> LoadPlan {
@@ -257,7 +259,10 @@ public enum ImageLoader {
 
     // MARK: the one pass over the layers
 
-    private static func read(_ plan: LoadPlan, reference: ImageReference, options: ImageReadOptions, observers: [any ImageContentObserver]) throws -> Image {
+    private static func read(
+        _ plan: LoadPlan, reference: ImageReference, options: ImageReadOptions, observers: [any ImageContentObserver],
+        fileDigests: (any ImageFileDigestObserver)?
+    ) throws -> Image {
         let budget = ReadBudget(options)
         let count = plan.layers.count
         let results = LockedResults<Result<LayerScan, any Error>>(count: count)
@@ -272,7 +277,7 @@ public enum ImageLoader {
                     if results.anyFailure { return }
                     let outcome = Result { try scanLayer(
                         plan.layers[layerIndex].location, index: layerIndex, budget: budget, observers: observers,
-                        hashUncompressed: plan.layers[layerIndex].diffID != nil) }
+                        hashUncompressed: plan.layers[layerIndex].diffID != nil, fileDigests: fileDigests) }
                     results.set(layerIndex, outcome)
                 }
             }

@@ -66,7 +66,7 @@ final class ReadBudget: @unchecked Sendable {
 /// Streams one layer blob once: lists its entries, hashes its bytes, enforces the caps, and shows observers small files.
 func scanLayer(
     _ location: BlobLocation, index: Int, budget: ReadBudget, observers: [any ImageContentObserver],
-    hashUncompressed: Bool = false
+    hashUncompressed: Bool = false, fileDigests: (any ImageFileDigestObserver)? = nil
 ) throws -> LayerScan {
     let stream = try BlobStream(location)
     let reader = try ArchiveReader(context: "layer \(location.name)")
@@ -108,6 +108,7 @@ func scanLayer(
             try skipData(reader, checkCaps)
             continue
         }
+        var hasher = fileDigests != nil && entry.kind == .entry(.file) ? EntryHasher() : nil
         if case .entry(.file) = entry.kind, !observers.isEmpty, entry.size <= options.maxObservedFileSize {
             let interested = observers.filter { $0.wants(entry.path, size: entry.size, layer: index) }
             if !interested.isEmpty {
@@ -116,10 +117,16 @@ func scanLayer(
                     contents.append(block.bindMemory(to: UInt8.self))
                     if Int64(contents.count) > options.maxObservedFileSize { break }
                 }
+                hasher?.update(contents)
                 for observer in interested { observer.observe(entry.path, layer: index, contents: contents) }
             }
         }
-        try skipData(reader, checkCaps)
+        if hasher != nil {
+            try skipData(reader, checkCaps) { hasher?.update($0) }
+        } else {
+            try skipData(reader, checkCaps)
+        }
+        if let hasher, let fileDigests { fileDigests.digested(entry.path, layer: index, sha256: hasher.finalize()) }
         entries.append(entry)
     }
     try checkCaps()
@@ -137,9 +144,12 @@ func scanLayer(
 }
 
 /// Reads past an entry's data block by block, so a bomb inside one entry is still caught by the caps.
-private func skipData(_ reader: ArchiveReader, _ checkCaps: () throws -> Void) throws {
+private func skipData(
+    _ reader: ArchiveReader, _ checkCaps: () throws -> Void, passing consume: (UnsafeRawBufferPointer) -> Void = { _ in }
+) throws {
     var blocks = 0
-    while try reader.nextDataBlock() != nil {
+    while let block = try reader.nextDataBlock() {
+        consume(block)
         blocks += 1
         if blocks & 15 == 0 { try checkCaps() }
     }

@@ -12,7 +12,6 @@ public enum CheckAnalyzer {
     /// Reads the image and the Dockerfile, runs every enabled rule check and the sandbox, and returns what they found.
     public static func analyze(_ request: CheckRequest, settings: CheckSettings) throws -> CheckAnalysis {
         let reference = try ImageReference(parsing: request.image)
-        let engine = RuleEngine(catalog: settings.catalog, configuration: settings.configuration)
 
         var violations: [Violation] = []
         var suppressions: [InlineSuppression] = []
@@ -23,11 +22,10 @@ public enum CheckAnalyzer {
             let collector = FactsCollector()
             image = try ImageLoader.load(reference, observers: [collector])
             let dockerfile = try request.dockerfile.map { try Dockerfile.parse(contentsOf: URL(fileURLWithPath: $0)) }
-            let facts = try FactsGatherer(mounts: settings.configuration.mounts).gather(
-                FactsInput(image: image, dockerfile: dockerfile, dockerfilePath: request.dockerfile), collector: collector)
+            let (facts, found) = try staticChecks(
+                of: image, collector: collector, dockerfile: dockerfile, dockerfilePath: request.dockerfile, settings: settings)
             if request.format == .html { details = ImageDetails(image: image, facts: facts) }
-            violations = engine.violations(
-                from: StaticChecks.registry, context: StaticCheckContext(facts: facts, configuration: settings.configuration))
+            violations = found
             suppressions = (dockerfile?.instructions ?? []).flatMap { instruction in
                 instruction.suppressions.map {
                     InlineSuppression(
@@ -54,5 +52,17 @@ public enum CheckAnalyzer {
         return CheckAnalysis(
             image: ImageIdentity(reference: request.image, manifestDigest: image.manifestDigest, configDigest: image.configDigest),
             violations: violations, suppressions: suppressions, run: run, imageDetails: details)
+    }
+
+    /// The facts of an image already read with `collector` among its observers, and what the enabled static checks find in them.
+    static func staticChecks(
+        of image: Image, collector: FactsCollector, dockerfile: Dockerfile?, dockerfilePath: String?, settings: CheckSettings
+    ) throws -> (facts: ImageFacts, violations: [Violation]) {
+        let engine = RuleEngine(catalog: settings.catalog, configuration: settings.configuration)
+        let facts = try FactsGatherer(mounts: settings.configuration.mounts).gather(
+            FactsInput(image: image, dockerfile: dockerfile, dockerfilePath: dockerfilePath), collector: collector)
+        let violations = engine.violations(
+            from: StaticChecks.registry, context: StaticCheckContext(facts: facts, configuration: settings.configuration))
+        return (facts, violations)
     }
 }

@@ -14,7 +14,7 @@ struct TRELintCommand: ParsableCommand {
         version: TRELintVersion.current,
         subcommands: [
             CheckCommand.self, InspectCommand.self, ParseCommand.self, RunCommand.self,
-            RulesCommand.self, ExplainCommand.self,
+            RulesCommand.self, ExplainCommand.self, InitCommand.self, ReportCommand.self,
         ]
     )
 }

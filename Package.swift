@@ -76,6 +76,6 @@ let package = Package(
             exclude: ["Fixtures", "Golden"],
             swiftSettings: strict
         ),
-        .testTarget(name: "CLITests", dependencies: ["TRELint", "TestSupport"], swiftSettings: strict),
+        .testTarget(name: "CLITests", dependencies: ["TRELint", "DockerfileKit", "TestSupport", "Yams"], swiftSettings: strict),
     ]
 )

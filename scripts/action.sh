@@ -64,7 +64,7 @@ build)
   ;;
 
 check)
-  tre_lint=${TRE_LINT:?TRE_LINT names the tre-lint binary (the build step's output)}
+  tre_lint=${TRE_LINT:?TRE_LINT must name the tre-lint binary, as the build step outputs it}
   image=${INPUT_IMAGE:-}
   [ -n "$image" ] || fail "input image is required: a docker save / podman save tarball, an OCI archive or layout, or docker-daemon:NAME"
   work=$(mktemp -d "${RUNNER_TEMP:-${TMPDIR:-/tmp}}/tre-lint.XXXXXX")

@@ -1,0 +1,341 @@
+import Foundation
+import ImageKit
+import Testing
+import TestSupport
+import TRELint
+import Yams
+
+/// YAML as plain values with every scalar a string (so `on:` stays a key, not a boolean).
+private func loadYAML(_ url: URL) throws -> [String: Any] {
+    let text = try String(contentsOf: url, encoding: .utf8)
+    return try #require(try Yams.load(yaml: text, .basic).flatMap(stringKeyed), "\(url.lastPathComponent) is not a YAML mapping")
+}
+
+private func stringKeyed(_ value: Any) -> [String: Any]? {
+    if let mapping = value as? [String: Any] { return mapping }
+    guard let mapping = value as? [AnyHashable: Any] else { return nil }
+    return Dictionary(uniqueKeysWithValues: mapping.compactMap { key, value in (key.base as? String).map { ($0, value) } })
+}
+
+private func mappings(_ value: Any?) -> [[String: Any]] { (value as? [Any] ?? []).compactMap(stringKeyed) }
+
+/// Every string in a YAML tree, with where it is.
+private func strings(in value: Any?, at path: String = "") -> [(path: String, text: String)] {
+    if let text = value as? String { return [(path, text)] }
+    if let list = value as? [Any] { return list.enumerated().flatMap { strings(in: $1, at: "\(path)[\($0)]") } }
+    if let mapping = stringKeyed(value as Any) { return mapping.flatMap { strings(in: $1, at: "\(path).\($0)") } }
+    return []
+}
+
+/// `steps.ID.outputs.NAME` references in a text.
+private func stepOutputReferences(_ text: String) -> [(step: String, output: String)] {
+    text.matches(of: /steps\.([A-Za-z0-9_-]+)\.outputs\.([A-Za-z0-9_-]+)/).map { (String($0.1), String($0.2)) }
+}
+
+private let actionURL = repositoryRoot.appendingPathComponent("action.yml")
+private let actionScript = repositoryRoot.appendingPathComponent("scripts/action.sh")
+
+/// The names `scripts/action.sh` writes to `$GITHUB_OUTPUT`, by subcommand.
+private func scriptOutputs() throws -> [String: Set<String>] {
+    let text = try String(contentsOf: actionScript, encoding: .utf8)
+    var outputs: [String: Set<String>] = [:]
+    var current: String?
+    for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
+        if let match = line.wholeMatch(of: /([a-z-]+)\)/) { current = String(match.1) }
+        if let current, let match = line.firstMatch(of: #/\boutput ([a-z-]+) /#) { outputs[current, default: []].insert(String(match.1)) }
+    }
+    return outputs
+}
+
+@Suite struct ActionDefinitionTests {
+    @Test func actionIsACompositeActionWhoseStepsAreWellFormed() throws {
+        let action = try loadYAML(actionURL)
+        for key in ["name", "description", "inputs", "outputs", "runs"] { #expect(action[key] != nil, "action.yml lacks \(key)") }
+        let inputs = try #require(stringKeyed(action["inputs"] as Any))
+        #expect(Set(["image", "dockerfile", "config", "fail-on", "run", "sarif-file"]).isSubset(of: Set(inputs.keys)))
+        #expect(stringKeyed(inputs["image"] as Any)?["required"] as? String == "true")
+        for (name, input) in inputs { #expect(stringKeyed(input)?["description"] is String, "input \(name) has no description") }
+
+        let runs = try #require(stringKeyed(action["runs"] as Any))
+        #expect(runs["using"] as? String == "composite")
+        let steps = mappings(runs["steps"])
+        #expect(steps.count >= 4)
+        let subcommands = try scriptOutputs()
+        var earlier: [String: Set<String>] = [:]
+        for (index, step) in steps.enumerated() {
+            let label = step["name"] as? String ?? "step \(index)"
+            #expect((step["run"] == nil) != (step["uses"] == nil), "\(label): exactly one of run and uses")
+            if let run = step["run"] as? String {
+                #expect(step["shell"] as? String == "bash", "\(label): a composite run step needs shell")
+                // Each run step calls one subcommand of the script, which must exist.
+                let subcommand = try #require(run.firstMatch(of: /action\.sh" ([a-z-]+)/)?.1, "\(label) does not call scripts/action.sh")
+                #expect(try String(contentsOf: actionScript, encoding: .utf8).contains("\n\(subcommand))\n"), "\(label): no `\(subcommand)` in action.sh")
+                if let id = step["id"] as? String { earlier[id] = subcommands[String(subcommand)] ?? [] }
+            }
+            if let uses = step["uses"] as? String {
+                #expect(uses.firstMatch(of: /^[\w.-]+\/[\w.-]+@v\d+$/) != nil, "\(label): \(uses) is not pinned to a major version")
+                if let id = step["id"] as? String { earlier[id] = [] }
+            }
+            // Step outputs are used only after the step that writes them, and only names it writes.
+            for (path, text) in strings(in: step) {
+                for reference in stepOutputReferences(text) {
+                    #expect(earlier[reference.step]?.contains(reference.output) == true || reference.step == "swift" && earlier["swift"] != nil,
+                            "\(label)\(path): steps.\(reference.step).outputs.\(reference.output) is not written by an earlier step")
+                }
+            }
+        }
+        // Every input the action mentions exists, and every input is passed to some step.
+        let text = try String(contentsOf: actionURL, encoding: .utf8)
+        let mentioned = Set(text.matches(of: /inputs\.([A-Za-z0-9_-]+)/).map { String($0.1) })
+        #expect(mentioned.isSubset(of: Set(inputs.keys)), "unknown inputs: \(mentioned.subtracting(inputs.keys))")
+        #expect(Set(inputs.keys).isSubset(of: mentioned), "inputs never used: \(Set(inputs.keys).subtracting(mentioned))")
+        // The check step hands the script every INPUT_ variable the script reads.
+        let script = try String(contentsOf: actionScript, encoding: .utf8)
+        let read = Set(script.matches(of: /INPUT_([A-Z_]+)/).map { String($0.1) })
+        let check = try #require(steps.first { $0["id"] as? String == "check" })
+        let passed = Set((stringKeyed(check["env"] as Any) ?? [:]).keys.compactMap { $0.firstMatch(of: /^INPUT_([A-Z_]+)$/).map { String($0.1) } })
+        #expect(read == passed, "the script reads \(read.sorted()), the check step passes \(passed.sorted())")
+        for name in passed { #expect(inputs[name.lowercased().replacingOccurrences(of: "_", with: "-")] != nil, "INPUT_\(name) has no input") }
+
+        let outputs = try #require(stringKeyed(action["outputs"] as Any))
+        #expect(Set(outputs.keys) == ["verdict", "sarif-file", "report"])
+        for (name, output) in outputs {
+            let value = try #require(stringKeyed(output)?["value"] as? String, "output \(name) has no value")
+            #expect(stepOutputReferences(value).allSatisfy { subcommands["check"]?.contains($0.output) == true && $0.step == "check" })
+        }
+    }
+
+    @Test("the example and every generated workflow are well formed and use the action as it is defined",
+          arguments: ["examples/python/.github/workflows/tre-lint.yml"] + ProjectLanguage.allCases.map(\.rawValue))
+    func workflowIsWellFormed(source: String) throws {
+        let url: URL
+        var scratch: URL?
+        if let language = ProjectLanguage(rawValue: source) {
+            let folder = try temporaryFolder("workflow")
+            scratch = folder
+            try ProjectTemplate.write(ProjectTemplate.files(for: language), into: folder)
+            url = folder.appendingPathComponent(".github/workflows/tre-lint.yml")
+        } else {
+            url = repositoryRoot.appendingPathComponent(source)
+        }
+        defer { if let scratch { try? FileManager.default.removeItem(at: scratch) } }
+        let workflow = try loadYAML(url)
+        #expect(workflow["on"] != nil && workflow["name"] != nil)
+        let jobs = try #require(stringKeyed(workflow["jobs"] as Any))
+        #expect(!jobs.isEmpty)
+        let action = try loadYAML(actionURL)
+        let inputs = try #require(stringKeyed(action["inputs"] as Any))
+        let outputs = try #require(stringKeyed(action["outputs"] as Any))
+        var usesTheAction = false
+        for (name, value) in jobs {
+            let job = try #require(stringKeyed(value))
+            #expect(job["runs-on"] as? String == "ubuntu-24.04", "job \(name)")
+            let permissions = stringKeyed(job["permissions"] as Any) ?? [:]
+            #expect(permissions["security-events"] as? String == "write" && permissions["packages"] as? String == "write")
+            var ids: [String: Bool] = [:]  // id → whether it is the tre-lint action
+            let steps = mappings(job["steps"])
+            for (index, step) in steps.enumerated() {
+                let label = "\(name) step \(step["name"] as? String ?? String(index))"
+                #expect((step["run"] == nil) != (step["uses"] == nil), "\(label): exactly one of run and uses")
+                if step["run"] != nil { #expect(step["shell"] as? String == "bash", "\(label) has no shell") }
+                let isAction = (step["uses"] as? String)?.hasPrefix(ProjectTemplate.defaultAction.split(separator: "@")[0] + "@") == true
+                if isAction {
+                    usesTheAction = true
+                    let with = try #require(stringKeyed(step["with"] as Any))
+                    #expect(Set(with.keys).isSubset(of: Set(inputs.keys)), "\(label) passes unknown inputs")
+                    #expect(with["image"] != nil)
+                }
+                for (path, text) in strings(in: step) {
+                    for reference in stepOutputReferences(text) {
+                        guard let known = ids[reference.step] else {
+                            Issue.record("\(label)\(path): no earlier step \(reference.step)")
+                            continue
+                        }
+                        if known { #expect(outputs[reference.output] != nil, "\(label): the action has no output \(reference.output)") }
+                    }
+                }
+                if let id = step["id"] as? String { ids[id] = isAction }
+            }
+            // The image goes to ghcr.io only after tre-lint passed it, and never from a pull request.
+            let push = try #require(steps.first { ($0["run"] as? String)?.contains("docker push") == true })
+            let condition = try #require(push["if"] as? String)
+            #expect(condition.contains("outputs.verdict == 'pass'") && condition.contains("pull_request"))
+            let pushIndex = try #require(steps.firstIndex { ($0["run"] as? String)?.contains("docker push") == true })
+            let checkIndex = try #require(steps.firstIndex { ($0["uses"] as? String)?.hasPrefix(ProjectTemplate.defaultAction) == true })
+            #expect(checkIndex < pushIndex)
+            let upload = try #require(steps.first { ($0["uses"] as? String)?.hasPrefix("github/codeql-action/upload-sarif@") == true })
+            #expect((stringKeyed(upload["with"] as Any)?["sarif_file"] as? String)?.contains("outputs.sarif-file") == true)
+            #expect((upload["if"] as? String)?.contains("!cancelled()") == true, "findings are uploaded when the check fails too")
+        }
+        #expect(usesTheAction)
+    }
+
+    @Test func theImageNameStepLowerCasesTheRepository() throws {
+        let workflow = try loadYAML(repositoryRoot.appendingPathComponent("examples/python/.github/workflows/tre-lint.yml"))
+        let jobs = try #require(stringKeyed(workflow["jobs"] as Any))
+        let job = try #require(stringKeyed(jobs["check"] as Any))
+        let step = try #require(mappings(job["steps"]).first { $0["id"] as? String == "name" })
+        let folder = try temporaryFolder("name-step")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let outputFile = folder.appendingPathComponent("output")
+        try Data().write(to: outputFile)
+        let result = try runProcess(
+            "/bin/bash", ["-e", "-c", try #require(step["run"] as? String)],
+            environment: ["GITHUB_REPOSITORY": "Example-Org/My.Analysis", "GITHUB_SHA": "abc123", "GITHUB_OUTPUT": outputFile.path,
+                          "PATH": "/usr/bin:/bin"])
+        #expect(result.status == 0)
+        #expect(try String(contentsOf: outputFile, encoding: .utf8) == "image=ghcr.io/example-org/my.analysis:abc123\n")
+    }
+}
+
+/// Runs the action's check step as the runner would: the script with INPUT_* variables and GitHub's files.
+struct ActionRun {
+    var status: Int32
+    var stdout: String
+    var stderr: String
+    var outputs: [String: String]
+    var summary: String
+    var folder: URL
+
+    static func check(image: String, inputs: [String: String] = [:], in folder: URL) throws -> ActionRun {
+        let binary = repositoryRoot.appendingPathComponent(".build/debug/tre-lint")
+        try #require(FileManager.default.isExecutableFile(atPath: binary.path), "build tre-lint first (swift build)")
+        let outputFile = folder.appendingPathComponent("github-output"), summaryFile = folder.appendingPathComponent("step-summary")
+        let runnerTemp = folder.appendingPathComponent("runner-temp")
+        try FileManager.default.createDirectory(at: runnerTemp, withIntermediateDirectories: true)
+        try Data().write(to: outputFile)
+        try Data().write(to: summaryFile)
+        var environment = [
+            "PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin", "HOME": folder.path,
+            "TRE_LINT": binary.path, "GITHUB_OUTPUT": outputFile.path, "GITHUB_STEP_SUMMARY": summaryFile.path,
+            "RUNNER_TEMP": runnerTemp.path, "INPUT_IMAGE": image, "INPUT_RUN": "false", "INPUT_SARIF_FILE": "reports/tre-lint.sarif",
+        ]
+        for (name, value) in inputs { environment[name] = value }
+        let result = try runProcess("/bin/bash", [actionScript.path, "check"], in: folder, environment: environment)
+        var outputs: [String: String] = [:]
+        for line in try String(contentsOf: outputFile, encoding: .utf8).split(separator: "\n") {
+            let parts = line.split(separator: "=", maxSplits: 1)
+            if parts.count == 2 { outputs[String(parts[0])] = String(parts[1]) }
+        }
+        return ActionRun(
+            status: result.status, stdout: result.output, stderr: result.errors, outputs: outputs,
+            summary: try String(contentsOf: summaryFile, encoding: .utf8), folder: folder)
+    }
+}
+
+@Suite struct ActionRunTests {
+    /// The python base, well built; `broken` drops its start command (TRE102, an error) and adds a proxy (TRE305, a warning).
+    static func image(in folder: URL, broken: Bool) throws -> URL {
+        var spec = try #require(BaseImages.spec("python"))
+        if broken {
+            spec.config.entrypoint = nil
+            spec.config.cmd = nil
+            spec.config.env = (spec.config.env ?? []) + ["HTTPS_PROXY=http://proxy.example.org:3128"]
+        }
+        let url = folder.appendingPathComponent(broken ? "broken.tar" : "good.tar")
+        try ImageBuilder.write(spec, layout: .dockerArchive, to: url)
+        return url
+    }
+
+    @Test func aGoodImagePassesWithSARIFSummaryAndOutputs() throws {
+        let folder = try temporaryFolder("action-good")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let image = try Self.image(in: folder, broken: false)
+        let run = try ActionRun.check(image: image.path, in: folder)
+        #expect(run.status == 0, "\(run.stdout)\n\(run.stderr)")
+        #expect(run.outputs["verdict"] == "pass")
+        let sarifPath = folder.appendingPathComponent("reports/tre-lint.sarif").standardizedFileURL.path
+        #expect(run.outputs["sarif-file"].map { URL(fileURLWithPath: $0).standardizedFileURL.path } == sarifPath)
+        let sarif = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: sarifPath))) as? [String: Any])
+        #expect(sarif["version"] as? String == "2.1.0")
+        #expect(run.summary.hasPrefix("## tre-lint: ✅ pass"))
+        #expect(!run.stdout.contains("::error"))
+        let report = try SavedReport.load(path: try #require(run.outputs["report"]))
+        #expect(report.verdict == .pass && report.run == nil)
+    }
+
+    @Test func aBrokenImageFailsAndEveryRenderingMatchesWhatCheckWouldWriteItself() throws {
+        let folder = try temporaryFolder("action-broken")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let image = try Self.image(in: folder, broken: true)
+        let run = try ActionRun.check(image: image.path, in: folder)
+        #expect(run.status == 1)
+        #expect(run.outputs["verdict"] == "fail")
+        #expect(run.stdout.contains("::error") && run.stdout.contains("TRE102"))
+        #expect(run.summary.contains("❌ fail") && run.summary.contains("TRE102") && run.summary.contains("TRE305"))
+
+        // Rendering from the one JSON report gives exactly what three separate checks would have written.
+        for (format, rendered) in [("sarif", try String(contentsOfFile: try #require(run.outputs["sarif-file"]), encoding: .utf8)),
+                                   ("markdown", run.summary), ("json", try String(contentsOfFile: try #require(run.outputs["report"]), encoding: .utf8))] {
+            let direct = try runTRELint(["check", image.path, "--no-run", "--format", format], in: folder)
+            #expect(direct.status == 1)
+            #expect(rendered == direct.output, "\(format) rendered from the saved report differs from check's own")
+        }
+        let annotations = try runTRELint(["check", image.path, "--no-run", "--format", "github"], in: folder)
+        #expect(run.stdout.hasPrefix(annotations.output))
+    }
+
+    @Test func failOnMovesTheVerdictAndTheSummarySaysSo() throws {
+        let folder = try temporaryFolder("action-fail-on")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let image = try Self.image(in: folder, broken: true)
+        let lenient = try ActionRun.check(image: image.path, inputs: ["INPUT_FAIL_ON": "none"], in: folder)
+        #expect(lenient.status == 0 && lenient.outputs["verdict"] == "pass")
+        #expect(lenient.summary.contains("fail-on none"))
+
+        // With no fail-on input, the configuration's threshold holds for the check and for every rendering.
+        let good = try Self.image(in: folder, broken: false)
+        let config = folder.appendingPathComponent("strict.yaml")
+        try Data("fail-on: info\n".utf8).write(to: config)
+        let strict = try ActionRun.check(image: good.path, inputs: ["INPUT_CONFIG": config.path], in: folder)
+        let report = try SavedReport.load(path: try #require(strict.outputs["report"]))
+        let expected = report.findings.isEmpty ? "pass" : "fail"
+        #expect(strict.outputs["verdict"] == expected)
+        #expect(strict.summary.contains("fail-on info"))
+        #expect(strict.status == (expected == "pass" ? 0 : 1))
+    }
+
+    @Test func anUnusableImageExitsTwoWithAnErrorAnnotationAndNoVerdict() throws {
+        let folder = try temporaryFolder("action-bad-input")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let garbage = folder.appendingPathComponent("garbage.tar")
+        try Data(repeating: 0x5A, count: 4096).write(to: garbage)
+        let run = try ActionRun.check(image: garbage.path, in: folder)
+        #expect(run.status == 2)
+        #expect(run.stdout.contains("::error title=tre-lint::"))
+        #expect(run.stderr.contains("garbage.tar"))
+        #expect(run.outputs["verdict"] == nil)
+
+        let badRun = try ActionRun.check(image: garbage.path, inputs: ["INPUT_RUN": "maybe"], in: folder)
+        #expect(badRun.status == 2 && badRun.stdout.contains("run must be true or false"))
+        let noImage = try ActionRun.check(image: "", in: folder)
+        #expect(noImage.status == 2 && noImage.stdout.contains("input image is required"))
+    }
+
+    @Test func withRunOnTheSandboxRunsOnceAndItsResultIsInTheReport() throws {
+        let folder = try temporaryFolder("action-run")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let script = "#!/bin/sh\nset -eu\nwhile read -r name; do wc -l \"/safe_data/$name\" >> /safe_outputs/counts.txt; done < \"${1:-/safe_data/inputs.txt}\"\n"
+        let spec = try ImageSpec.busybox(
+            layers: [LayerSpec([.dir("safe_data"), .dir("scratch"), .dir("safe_outputs"), .dir("app"), .file("app/run.sh", script, mode: 0o755)],
+                               createdBy: "COPY run.sh /app/")],
+            config: ContainerConfig(env: ["PATH=/bin", "TMPDIR=/scratch"], entrypoint: ["/app/run.sh"], cmd: ["/safe_data/inputs.txt"]))
+        let image = folder.appendingPathComponent("counts.tar")
+        try ImageBuilder.write(spec, layout: .dockerArchive, to: image)
+        let fixtures = folder.appendingPathComponent("fixtures/safe_data")
+        try FileManager.default.createDirectory(at: fixtures, withIntermediateDirectories: true)
+        try Data("a.csv\n".utf8).write(to: fixtures.appendingPathComponent("inputs.txt"))
+        try Data("x\n1\n2\n".utf8).write(to: fixtures.appendingPathComponent("a.csv"))
+        try Data("run:\n  fixtures: fixtures\n  profiles: [podman]\n  timeout: 60\n".utf8).write(to: folder.appendingPathComponent(".tre-lint.yaml"))
+
+        let run = try ActionRun.check(image: image.path, inputs: ["INPUT_RUN": "true"], in: folder)
+        let report = try SavedReport.load(path: try #require(run.outputs["report"], "\(run.stdout)\n\(run.stderr)"))
+        if let sandbox = report.run {
+            #expect(sandbox.profiles.map(\.name) == ["podman"])
+            #expect(run.summary.contains("podman"))
+        } else {
+            // No engine on this machine: check must say so rather than skip silently.
+            #expect(report.findings.contains { $0.rule == "TRE910" }, "no run and no TRE910")
+        }
+    }
+}

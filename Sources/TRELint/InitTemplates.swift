@@ -141,21 +141,31 @@ enum InitTemplates {
         }
     }
 
-    static let pythonScript = """
-        #!/usr/bin/env python3
-        \"\"\"Summarise every input file the input list names.
-
+    /// What every entrypoint's opening comment says about the TRE, and how to call it.
+    static func aboutTheTRE(usage: String, comment: String) -> String {
+        """
         The TRE mounts the project's data at /safe_data, keeps only what is written to
         /safe_outputs, and gives temporary space at /scratch (TMPDIR points there).
         The names of the inputs come from a list file, never from the code, so the
         same image runs on other data without a rebuild.
 
-        Usage: run.py [INPUT_LIST]   (default: $TRE_INPUT_LIST, else /safe_data/inputs.txt)
+        Usage: \(usage) [INPUT_LIST]   (default: $TRE_INPUT_LIST, else /safe_data/inputs.txt)
+        """.split(separator: "\n", omittingEmptySubsequences: false)
+            .map { line in comment.isEmpty ? String(line) : line.isEmpty ? comment : "\(comment) \(line)" }.joined(separator: "\n")
+    }
+
+    /// The two Python entrypoints: the same frame (docstring, input list, output file), their own imports and work.
+    static func pythonScript(summary: String, imports: String, work: String, main: String) -> String {
+        """
+        #!/usr/bin/env python3
+        \"\"\"\(summary)
+
+        \(aboutTheTRE(usage: "run.py", comment: ""))
         \"\"\"
         import csv
         import os
         import sys
-
+        \(imports)
         DATA = "/safe_data"
         OUTPUTS = "/safe_outputs"
 
@@ -167,12 +177,7 @@ enum InitTemplates {
                 return [line for line in lines if line and not line.startswith("#")]
 
 
-        def summarise(path):
-            with open(path, newline="", encoding="utf-8") as handle:
-                rows = list(csv.reader(handle))
-            header, records = (rows[0], rows[1:]) if rows else ([], [])
-            return len(records), len(header)
-
+        \(work)
 
         def main(argv):
             list_path = argv[1] if len(argv) > 1 else os.environ.get("TRE_INPUT_LIST", os.path.join(DATA, "inputs.txt"))
@@ -180,12 +185,7 @@ enum InitTemplates {
             if not names:
                 print(f"{list_path} names no inputs", file=sys.stderr)
                 return 1
-            with open(os.path.join(OUTPUTS, "summary.csv"), "w", newline="", encoding="utf-8") as handle:
-                writer = csv.writer(handle)
-                writer.writerow(["input", "rows", "columns"])
-                for name in names:
-                    writer.writerow([name, *summarise(os.path.join(DATA, name))])
-            print(f"summarised {len(names)} input(s) into {OUTPUTS}/summary.csv")
+        \(main)
             return 0
 
 
@@ -193,75 +193,56 @@ enum InitTemplates {
             sys.exit(main(sys.argv))
 
         """
+    }
 
-    static let cudaPythonScript = """
-        #!/usr/bin/env python3
-        \"\"\"Average the numeric columns of every input file the input list names, on the GPU when there is one.
+    static let pythonScript = pythonScript(
+        summary: "Summarise every input file the input list names.",
+        imports: "",
+        work: """
+            def summarise(path):
+                with open(path, newline="", encoding="utf-8") as handle:
+                    rows = list(csv.reader(handle))
+                header, records = (rows[0], rows[1:]) if rows else ([], [])
+                return len(records), len(header)
 
-        The TRE mounts the project's data at /safe_data, keeps only what is written to
-        /safe_outputs, and gives temporary space at /scratch (TMPDIR points there).
-        The names of the inputs come from a list file, never from the code, so the
-        same image runs on other data without a rebuild.
+            """,
+        main: """
+                with open(os.path.join(OUTPUTS, "summary.csv"), "w", newline="", encoding="utf-8") as handle:
+                    writer = csv.writer(handle)
+                    writer.writerow(["input", "rows", "columns"])
+                    for name in names:
+                        writer.writerow([name, *summarise(os.path.join(DATA, name))])
+                print(f"summarised {len(names)} input(s) into {OUTPUTS}/summary.csv")
+            """)
 
-        Usage: run.py [INPUT_LIST]   (default: $TRE_INPUT_LIST, else /safe_data/inputs.txt)
-        \"\"\"
-        import csv
-        import os
-        import sys
+    static let cudaPythonScript = pythonScript(
+        summary: "Average the numeric columns of every input file the input list names, on the GPU when there is one.",
+        imports: "\nimport torch\n",
+        work: """
+            def column_means(path, device):
+                with open(path, newline="", encoding="utf-8") as handle:
+                    rows = list(csv.reader(handle))
+                header, records = rows[0], rows[1:]
+                values = torch.tensor([[float(cell) for cell in record] for record in records], device=device)
+                return dict(zip(header, values.mean(dim=0).tolist()))
 
-        import torch
-
-        DATA = "/safe_data"
-        OUTPUTS = "/safe_outputs"
-
-
-        def input_names(list_path):
-            \"\"\"The file names the list holds: one a line, blank lines and # comments skipped.\"\"\"
-            with open(list_path, encoding="utf-8") as handle:
-                lines = (line.strip() for line in handle)
-                return [line for line in lines if line and not line.startswith("#")]
-
-
-        def column_means(path, device):
-            with open(path, newline="", encoding="utf-8") as handle:
-                rows = list(csv.reader(handle))
-            header, records = rows[0], rows[1:]
-            values = torch.tensor([[float(cell) for cell in record] for record in records], device=device)
-            return dict(zip(header, values.mean(dim=0).tolist()))
-
-
-        def main(argv):
-            list_path = argv[1] if len(argv) > 1 else os.environ.get("TRE_INPUT_LIST", os.path.join(DATA, "inputs.txt"))
-            names = input_names(list_path)
-            if not names:
-                print(f"{list_path} names no inputs", file=sys.stderr)
-                return 1
-            device = "cuda" if torch.cuda.is_available() else "cpu"
-            with open(os.path.join(OUTPUTS, "means.csv"), "w", newline="", encoding="utf-8") as handle:
-                writer = csv.writer(handle)
-                writer.writerow(["input", "column", "mean", "device"])
-                for name in names:
-                    for column, mean in column_means(os.path.join(DATA, name), device).items():
-                        writer.writerow([name, column, mean, device])
-            print(f"averaged {len(names)} input(s) on {device} into {OUTPUTS}/means.csv")
-            return 0
-
-
-        if __name__ == "__main__":
-            sys.exit(main(sys.argv))
-
-        """
+            """,
+        main: """
+                device = "cuda" if torch.cuda.is_available() else "cpu"
+                with open(os.path.join(OUTPUTS, "means.csv"), "w", newline="", encoding="utf-8") as handle:
+                    writer = csv.writer(handle)
+                    writer.writerow(["input", "column", "mean", "device"])
+                    for name in names:
+                        for column, mean in column_means(os.path.join(DATA, name), device).items():
+                            writer.writerow([name, column, mean, device])
+                print(f"averaged {len(names)} input(s) on {device} into {OUTPUTS}/means.csv")
+            """)
 
     static let rScript = """
         #!/usr/bin/env Rscript
         # Summarise every input file the input list names.
         #
-        # The TRE mounts the project's data at /safe_data, keeps only what is written to
-        # /safe_outputs, and gives temporary space at /scratch (TMPDIR points there).
-        # The names of the inputs come from a list file, never from the code, so the
-        # same image runs on other data without a rebuild.
-        #
-        # Usage: Rscript run.R [INPUT_LIST]   (default: $TRE_INPUT_LIST, else /safe_data/inputs.txt)
+        \(aboutTheTRE(usage: "Rscript run.R", comment: "#"))
 
         data_dir <- "/safe_data"
         outputs_dir <- "/safe_outputs"
@@ -284,12 +265,7 @@ enum InitTemplates {
     static let juliaScript = """
         # Summarise every input file the input list names.
         #
-        # The TRE mounts the project's data at /safe_data, keeps only what is written to
-        # /safe_outputs, and gives temporary space at /scratch (TMPDIR points there).
-        # The names of the inputs come from a list file, never from the code, so the
-        # same image runs on other data without a rebuild.
-        #
-        # Usage: julia run.jl [INPUT_LIST]   (default: $TRE_INPUT_LIST, else /safe_data/inputs.txt)
+        \(aboutTheTRE(usage: "julia run.jl", comment: "#"))
 
         const DATA = "/safe_data"
         const OUTPUTS = "/safe_outputs"

@@ -166,4 +166,71 @@ func runProcess(_ executable: String, _ arguments: [String], in directory: URL? 
             #expect(committed == file.contents, "examples/python/\(file.path) drifted: regenerate with tre-lint init examples/python --force")
         }
     }
+
+    @Test("the Python entrypoints compile", arguments: [ProjectLanguage.python, .cudaPython])
+    func pythonEntrypointsCompile(language: ProjectLanguage) throws {
+        let python = try #require(["/usr/bin/python3", "/usr/local/bin/python3"].first(where: FileManager.default.isExecutableFile(atPath:)),
+                                  "python3 is part of the test machine (setup.sh's venv needs it)")
+        let folder = try temporaryFolder("init-compile")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try ProjectTemplate.write(ProjectTemplate.files(for: language), into: folder)
+        let source = folder.appendingPathComponent("app/run.py").path
+        let compiled = try runProcess(python, ["-c", "import ast, sys; ast.parse(open(sys.argv[1]).read(), sys.argv[1])", source])
+        #expect(compiled.status == 0, "\(compiled.errors)")
+    }
+
+    /// The python project run in the sandbox as generated: its .tre-lint.yaml, its safe_data/ and input list, its Dockerfile's
+    /// entrypoint and CMD. A busybox shell script stands in for python3 (no Python interpreter can be pulled here); it does
+    /// what run.py does, so the run checks the wiring — mounts, list, outputs, every profile, renamed inputs — not Python.
+    @Test func thePythonProjectRunsInTheSandboxWithItsOwnFixtures() throws {
+        guard FileManager.default.isExecutableFile(atPath: "/bin/busybox") else {
+            Issue.record("busybox-static is part of the test machine (scripts/setup.sh)")
+            return
+        }
+        let project = try temporaryFolder("init-run")
+        defer { try? FileManager.default.removeItem(at: project) }
+        try ProjectTemplate.write(ProjectTemplate.files(for: .python), into: project)
+        let standIn = """
+            #!/bin/sh
+            # python3 stand-in: $1 is /app/run.py, $2 the input list, as the Dockerfile's ENTRYPOINT and CMD give them.
+            set -eu
+            list="${2:-${TRE_INPUT_LIST:-/safe_data/inputs.txt}}"
+            [ -f "$1" ] || { echo "no $1" >&2; exit 2; }
+            echo "input,rows,columns" > /safe_outputs/summary.csv
+            grep -v '^#' "$list" | while read -r name; do
+                [ -n "$name" ] || continue
+                rows=$(($(wc -l < "/safe_data/$name") - 1))
+                echo "$name,$rows,3" >> /safe_outputs/summary.csv
+            done
+
+            """
+        var spec = try InitImageAssembly.spec(for: .python, project: project)
+        let busybox = try ImageSpec.busybox()
+        spec.layers = busybox.layers + spec.layers.filter { layer in
+            // The project's own layers: its mount points and its app; the stand-in replaces the python base.
+            layer.createdBy.contains("mkdir -p") || layer.createdBy.hasPrefix("COPY")
+        } + [LayerSpec([.dir("usr/local"), .dir("usr/local/bin"), .file("usr/local/bin/python3", standIn, mode: 0o755)],
+                       createdBy: "COPY python3-stand-in /usr/local/bin/python3")]
+        let image = project.appendingPathComponent("image.tar")
+        try ImageBuilder.write(spec, layout: .dockerArchive, to: image)
+
+        let reportPath = project.appendingPathComponent("report.json").path
+        let request = CheckRequest(image: image.path, dockerfile: project.appendingPathComponent("Dockerfile").path, format: .json, output: reportPath)
+        _ = try CheckCore.run(request, workingDirectory: project.path, standardOutputIsTerminal: false, analyze: CheckAnalyzer.analyze)
+        let report = try SavedReport.load(path: reportPath)
+        let runFindings = report.findings.filter { $0.rule.hasPrefix("TRE9") }
+        if runFindings.contains(where: { $0.rule == "TRE910" }) {
+            let hasEngine = ["/usr/bin/podman", "/usr/sbin/runc", "/usr/bin/runc"].contains(where: FileManager.default.isExecutableFile(atPath:))
+            #expect(!hasEngine, "an engine is installed but the sandbox could not run: \(runFindings.map(\.message))")
+            return
+        }
+        #expect(runFindings.filter { $0.severity >= .warning }.isEmpty, "\(runFindings.map { "\($0.rule): \($0.message)" })")
+        let sandbox = try #require(report.run)
+        #expect(Set(sandbox.profiles.map(\.name)) == ["podman", "apptainer", "kubernetes"])
+        for profile in sandbox.profiles {
+            #expect(profile.passed && profile.outputs == ["summary.csv"], "\(profile.name): exit \(profile.exitCode.map(String.init) ?? "none") \(profile.reason ?? "") \(profile.outputTail ?? [])")
+        }
+        #expect(sandbox.inputListCheck?.run.passed == true, "the renamed-inputs run must pass: the list, not the code, names the inputs")
+    }
 }
+

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The shell side of action.yml, one subcommand per step, kept here so the tests can run each step locally.
-#   swift      say whether Swift 6 is on PATH (output found=true|false)
+#   swift      say whether Swift 6.1 or later (Package.swift's tools version) is on PATH (output found=true|false)
 #   install    apt packages: libarchive for the build; podman and runc for the sandbox run (INPUT_RUN=true)
 #   cache-key  a key for actions/cache from the sources and the Swift version (output key=…)
 #   build      swift build -c release in the action's folder (output path=the tre-lint binary)
@@ -25,7 +25,7 @@ run_enabled() {
 
 case "${1:-}" in
 swift)
-  if command -v swift >/dev/null && swift --version 2>/dev/null | grep -Eq 'Swift version ([6-9]|[1-9][0-9])\.'; then
+  if command -v swift >/dev/null && swift --version 2>/dev/null | grep -Eq 'Swift version (6\.[1-9]|[7-9]\.|[1-9][0-9]\.)'; then
     output found true
   else
     output found false

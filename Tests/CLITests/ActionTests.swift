@@ -295,6 +295,24 @@ struct ActionRun {
         #expect(strict.status == (expected == "pass" ? 0 : 1))
     }
 
+    @Test func theSwiftAndCacheKeyStepsWriteTheirOutputs() throws {
+        let folder = try temporaryFolder("action-setup")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let outputFile = folder.appendingPathComponent("github-output")
+        try Data().write(to: outputFile)
+        let environment = ["PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin", "GITHUB_OUTPUT": outputFile.path]
+        for step in ["swift", "cache-key"] {
+            let result = try runProcess("/bin/bash", [actionScript.path, step], in: folder, environment: environment)
+            #expect(result.status == 0, "\(step): \(result.errors)")
+        }
+        let lines = try String(contentsOf: outputFile, encoding: .utf8).split(separator: "\n").map(String.init)
+        // The tests build with Swift 6.1 or later, so the action would use this toolchain rather than install one.
+        #expect(lines.first == "found=true")
+        #expect(lines.count == 2 && lines[1].wholeMatch(of: /key=[0-9a-f]{8}-[0-9a-f]{16}/) != nil, "\(lines)")
+        let usage = try runProcess("/bin/bash", [actionScript.path, "deploy"], in: folder, environment: environment)
+        #expect(usage.status == 64)
+    }
+
     @Test func anUnusableImageExitsTwoWithAnErrorAnnotationAndNoVerdict() throws {
         let folder = try temporaryFolder("action-bad-input")
         defer { try? FileManager.default.removeItem(at: folder) }

@@ -77,11 +77,22 @@ check)
   [ -n "${INPUT_CONFIG:-}" ] && shared+=(--config "$INPUT_CONFIG")
   [ -n "${INPUT_FAIL_ON:-}" ] && shared+=(--fail-on "$INPUT_FAIL_ON")
   run_options=()
-  run_enabled || run_options=(--no-run)
+  as_root=()
+  if ! run_enabled; then
+    run_options=(--no-run)
+  elif [ "$(id -u)" != 0 ]; then
+    # The sandbox needs root for its namespaces, cgroups and overlay; GitHub's runners give passwordless sudo.
+    # Only the check runs as root: it writes the JSON report, and every later step reads it as the runner user.
+    if sudo -n true 2>/dev/null; then
+      as_root=(sudo -n --preserve-env=PATH,TMPDIR)
+    else
+      echo "::warning title=tre-lint::the sandbox run needs root and sudo is unavailable: the report says so as TRE910"
+    fi
+  fi
 
   # One analysis: the image is read, and the sandbox run, once.
   status=0
-  "$tre_lint" check "$image" "${shared[@]}" "${run_options[@]}" --format json --output "$report" || status=$?
+  "${as_root[@]}" "$tre_lint" check "$image" "${shared[@]}" "${run_options[@]}" --format json --output "$report" || status=$?
   [ "$status" -le 1 ] || fail "tre-lint check could not use its input (exit $status); the line above says why" "$status"
 
   render() {

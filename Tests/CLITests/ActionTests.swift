@@ -330,9 +330,8 @@ struct ActionRun {
         #expect(noImage.status == 2 && noImage.stdout.contains("input image is required"))
     }
 
-    @Test func withRunOnTheSandboxRunsOnceAndItsResultIsInTheReport() throws {
-        let folder = try temporaryFolder("action-run")
-        defer { try? FileManager.default.removeItem(at: folder) }
+    /// A busybox image that counts the lines of the inputs its list names, with fixtures and a config running one profile.
+    static func countingProject(in folder: URL) throws -> URL {
         let script = "#!/bin/sh\nset -eu\nwhile read -r name; do wc -l \"/safe_data/$name\" >> /safe_outputs/counts.txt; done < \"${1:-/safe_data/inputs.txt}\"\n"
         let spec = try ImageSpec.busybox(
             layers: [LayerSpec([.dir("safe_data"), .dir("scratch"), .dir("safe_outputs"), .dir("app"), .file("app/run.sh", script, mode: 0o755)],
@@ -345,6 +344,13 @@ struct ActionRun {
         try Data("a.csv\n".utf8).write(to: fixtures.appendingPathComponent("inputs.txt"))
         try Data("x\n1\n2\n".utf8).write(to: fixtures.appendingPathComponent("a.csv"))
         try Data("run:\n  fixtures: fixtures\n  profiles: [podman]\n  timeout: 60\n".utf8).write(to: folder.appendingPathComponent(".tre-lint.yaml"))
+        return image
+    }
+
+    @Test func withRunOnTheSandboxRunsOnceAndItsResultIsInTheReport() throws {
+        let folder = try temporaryFolder("action-run")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let image = try Self.countingProject(in: folder)
 
         let run = try ActionRun.check(image: image.path, inputs: ["INPUT_RUN": "true"], in: folder)
         let report = try SavedReport.load(path: try #require(run.outputs["report"], "\(run.stdout)\n\(run.stderr)"))
@@ -360,6 +366,53 @@ struct ActionRun {
         } else {
             #expect(report.findings.contains { $0.rule == "TRE910" }, "no run and no TRE910")
         }
+    }
+}
+
+extension ActionRunTests {
+    /// A runner user (uid 1001, as on GitHub) faked with `id` and `sudo` stubs on PATH; the sudo stub logs its arguments.
+    static func nonRootPath(in folder: URL, sudoWorks: Bool) throws -> (path: String, log: URL) {
+        let stubs = folder.appendingPathComponent("stubs")
+        try FileManager.default.createDirectory(at: stubs, withIntermediateDirectories: true)
+        let log = folder.appendingPathComponent("sudo.log")
+        let id = "#!/bin/sh\n[ \"$1\" = -u ] && { echo 1001; exit 0; }\nexec /usr/bin/id \"$@\"\n"
+        let sudo = sudoWorks
+            ? "#!/bin/sh\necho \"$*\" >> '\(log.path)'\nwhile [ \"${1#-}\" != \"$1\" ]; do shift; done\nexec \"$@\"\n"
+            : "#!/bin/sh\necho \"$*\" >> '\(log.path)'\necho 'sudo: a password is required' >&2\nexit 1\n"
+        for (name, text) in [("id", id), ("sudo", sudo)] {
+            try Data(text.utf8).write(to: stubs.appendingPathComponent(name))
+            try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: stubs.appendingPathComponent(name).path)
+        }
+        return (stubs.path + ":" + (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"), log)
+    }
+
+    @Test func asARunnerUserOnlyTheCheckRunsThroughSudo() throws {
+        let folder = try temporaryFolder("action-sudo")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let image = try Self.countingProject(in: folder)
+        let (path, log) = try Self.nonRootPath(in: folder, sudoWorks: true)
+        let run = try ActionRun.check(image: image.path, inputs: ["INPUT_RUN": "true", "PATH": path], in: folder)
+        #expect(run.status == 0, "\(run.stdout)\n\(run.stderr)")
+        let calls = try String(contentsOf: log, encoding: .utf8).split(separator: "\n")
+        #expect(calls.count == 2 && calls.first == "-n true")
+        #expect(calls.last?.hasPrefix("-n --preserve-env=PATH,TMPDIR \(repositoryRoot.path)/.build/debug/tre-lint check \(image.path)") == true, "\(calls)")
+
+        // With the static rules only, nothing needs root.
+        try Data().write(to: log)
+        let staticOnly = try ActionRun.check(image: image.path, inputs: ["INPUT_RUN": "false", "PATH": path], in: folder)
+        #expect(staticOnly.status == 0)
+        #expect(try String(contentsOf: log, encoding: .utf8).isEmpty)
+    }
+
+    @Test func withoutSudoTheCheckStillRunsAndSaysWhyTheSandboxMayNot() throws {
+        let folder = try temporaryFolder("action-no-sudo")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let image = try Self.countingProject(in: folder)
+        let (path, log) = try Self.nonRootPath(in: folder, sudoWorks: false)
+        let run = try ActionRun.check(image: image.path, inputs: ["INPUT_RUN": "true", "PATH": path], in: folder)
+        #expect(run.stdout.contains("::warning title=tre-lint::the sandbox run needs root"))
+        #expect(try String(contentsOf: log, encoding: .utf8) == "-n true\n")
+        #expect(run.outputs["verdict"] != nil)
     }
 }
 

@@ -257,8 +257,9 @@ enum InitTemplates {
           table <- read.csv(file.path(data_dir, name))
           data.frame(input = name, rows = nrow(table), columns = ncol(table))
         }))
-        write.csv(summaries, file.path(outputs_dir, "summary.csv"), row.names = FALSE)
-        message("summarised ", length(inputs), " input(s) into ", file.path(outputs_dir, "summary.csv"))
+        summary_path <- file.path(outputs_dir, "summary.csv")
+        write.csv(summaries, summary_path, row.names = FALSE)
+        message("summarised ", length(inputs), " input(s) into ", summary_path)
 
         """
 

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The shell side of action.yml, one subcommand per step, kept here so the tests can run each step locally.
 #   swift      say whether Swift 6.1 or later (Package.swift's tools version) is on PATH (output found=true|false)
-#   install    apt packages: libarchive for the build; podman and runc for the sandbox run (INPUT_RUN=true)
+#   install    apt packages: scripts/setup.sh's when the sandbox runs (INPUT_RUN=true), else only libarchive
 #   cache-key  a key for actions/cache from the sources and the Swift version (output key=…)
 #   build      swift build -c release in the action's folder (output path=the tre-lint binary)
 #   check      tre-lint check once (JSON), then SARIF, annotations and the job summary rendered from that report
@@ -33,19 +33,15 @@ swift)
   ;;
 
 install)
-  SUDO=""
-  [ "$(id -u)" = 0 ] || SUDO=sudo
-  packages=(libarchive-dev pkg-config)
-  # GitHub's Ubuntu runners are cgroup v2 with podman and crun; runc is the fallback the sandbox also knows.
-  if run_enabled; then packages+=(podman crun runc uidmap slirp4netns fuse-overlayfs); fi
-  missing=()
-  for pkg in "${packages[@]}"; do
-    dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || missing+=("$pkg")
-  done
-  if [ ${#missing[@]} -gt 0 ]; then
-    echo "installing ${missing[*]}" >&2
+  if run_enabled; then
+    # The sandbox needs what the project's own machines have (engines, namespaces, archive tools): one list, setup.sh's.
+    "$root/scripts/setup.sh"
+  elif ! dpkg-query -W -f='${Status}' libarchive-dev 2>/dev/null | grep -q 'install ok installed'; then
+    # The static rules need only libarchive to read the image.
+    SUDO=""
+    [ "$(id -u)" = 0 ] || SUDO=sudo
     $SUDO apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends libarchive-dev pkg-config >/dev/null
   fi
   ;;
 

@@ -313,6 +313,22 @@ struct ActionRun {
         #expect(usage.status == 64)
     }
 
+    @Test("on a machine set up by setup.sh the install step has nothing to install", arguments: ["true", "false"])
+    func installFindsEverythingInstalled(run: String) throws {
+        let folder = try temporaryFolder("action-install")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        // apt-get is stubbed to log and fail: the step must not need it here, and must not install anything from a test.
+        let stubs = folder.appendingPathComponent("stubs")
+        try FileManager.default.createDirectory(at: stubs, withIntermediateDirectories: true)
+        let log = folder.appendingPathComponent("apt.log")
+        try Data("#!/bin/sh\necho \"$*\" >> '\(log.path)'\nexit 100\n".utf8).write(to: stubs.appendingPathComponent("apt-get"))
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: stubs.appendingPathComponent("apt-get").path)
+        let path = stubs.path + ":" + (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin")
+        let result = try runProcess("/bin/bash", [actionScript.path, "install"], in: folder, environment: ["PATH": path, "INPUT_RUN": run, "HOME": folder.path])
+        #expect(result.status == 0, "\(result.errors)")
+        #expect(!FileManager.default.fileExists(atPath: log.path), "apt-get was called: \((try? String(contentsOf: log, encoding: .utf8)) ?? "")")
+    }
+
     @Test func anUnusableImageExitsTwoWithAnErrorAnnotationAndNoVerdict() throws {
         let folder = try temporaryFolder("action-bad-input")
         defer { try? FileManager.default.removeItem(at: folder) }

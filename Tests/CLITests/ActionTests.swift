@@ -32,8 +32,8 @@ private func stepOutputReferences(_ text: String) -> [(step: String, output: Str
     text.matches(of: /steps\.([A-Za-z0-9_-]+)\.outputs\.([A-Za-z0-9_-]+)/).map { (String($0.1), String($0.2)) }
 }
 
-private let actionURL = repositoryRoot.appendingPathComponent("action.yml")
-private let actionScript = repositoryRoot.appendingPathComponent("scripts/action.sh")
+private let actionURL = ActionHarness.root.appendingPathComponent("action.yml")
+private let actionScript = ActionHarness.root.appendingPathComponent("scripts/action.sh")
 
 /// The names `scripts/action.sh` writes to `$GITHUB_OUTPUT`, by subcommand.
 private func scriptOutputs() throws -> [String: Set<String>] {
@@ -111,12 +111,12 @@ private func scriptOutputs() throws -> [String: Set<String>] {
         let url: URL
         var scratch: URL?
         if let language = ProjectLanguage(rawValue: source) {
-            let folder = try temporaryFolder("workflow")
+            let folder = try ActionHarness.folder("workflow")
             scratch = folder
             try ProjectTemplate.write(ProjectTemplate.files(for: language), into: folder)
             url = folder.appendingPathComponent(".github/workflows/tre-lint.yml")
         } else {
-            url = repositoryRoot.appendingPathComponent(source)
+            url = ActionHarness.root.appendingPathComponent(source)
         }
         defer { if let scratch { try? FileManager.default.removeItem(at: scratch) } }
         let workflow = try loadYAML(url)
@@ -171,15 +171,15 @@ private func scriptOutputs() throws -> [String: Set<String>] {
     }
 
     @Test func theImageNameStepLowerCasesTheRepository() throws {
-        let workflow = try loadYAML(repositoryRoot.appendingPathComponent("examples/python/.github/workflows/tre-lint.yml"))
+        let workflow = try loadYAML(ActionHarness.root.appendingPathComponent("examples/python/.github/workflows/tre-lint.yml"))
         let jobs = try #require(stringKeyed(workflow["jobs"] as Any))
         let job = try #require(stringKeyed(jobs["check"] as Any))
         let step = try #require(mappings(job["steps"]).first { $0["id"] as? String == "name" })
-        let folder = try temporaryFolder("name-step")
+        let folder = try ActionHarness.folder("name-step")
         defer { try? FileManager.default.removeItem(at: folder) }
         let outputFile = folder.appendingPathComponent("output")
         try Data().write(to: outputFile)
-        let result = try runProcess(
+        let result = try ActionHarness.run(
             "/bin/bash", ["-e", "-c", try #require(step["run"] as? String)],
             environment: ["GITHUB_REPOSITORY": "Example-Org/My.Analysis", "GITHUB_SHA": "abc123", "GITHUB_OUTPUT": outputFile.path,
                           "PATH": "/usr/bin:/bin"])
@@ -198,7 +198,7 @@ struct ActionRun {
     var folder: URL
 
     static func check(image: String, inputs: [String: String] = [:], in folder: URL) throws -> ActionRun {
-        let binary = repositoryRoot.appendingPathComponent(".build/debug/tre-lint")
+        let binary = ActionHarness.root.appendingPathComponent(".build/debug/tre-lint")
         try #require(FileManager.default.isExecutableFile(atPath: binary.path), "build tre-lint first (swift build)")
         let outputFile = folder.appendingPathComponent("github-output"), summaryFile = folder.appendingPathComponent("step-summary")
         let runnerTemp = folder.appendingPathComponent("runner-temp")
@@ -211,7 +211,7 @@ struct ActionRun {
             "RUNNER_TEMP": runnerTemp.path, "INPUT_IMAGE": image, "INPUT_RUN": "false", "INPUT_SARIF_FILE": "reports/tre-lint.sarif",
         ]
         for (name, value) in inputs { environment[name] = value }
-        let result = try runProcess("/bin/bash", [actionScript.path, "check"], in: folder, environment: environment)
+        let result = try ActionHarness.run("/bin/bash", [actionScript.path, "check"], in: folder, environment: environment)
         var outputs: [String: String] = [:]
         for line in try String(contentsOf: outputFile, encoding: .utf8).split(separator: "\n") {
             let parts = line.split(separator: "=", maxSplits: 1)
@@ -238,7 +238,7 @@ struct ActionRun {
     }
 
     @Test func aGoodImagePassesWithSARIFSummaryAndOutputs() throws {
-        let folder = try temporaryFolder("action-good")
+        let folder = try ActionHarness.folder("action-good")
         defer { try? FileManager.default.removeItem(at: folder) }
         let image = try Self.image(in: folder, broken: false)
         let run = try ActionRun.check(image: image.path, in: folder)
@@ -255,7 +255,7 @@ struct ActionRun {
     }
 
     @Test func aBrokenImageFailsAndEveryRenderingMatchesWhatCheckWouldWriteItself() throws {
-        let folder = try temporaryFolder("action-broken")
+        let folder = try ActionHarness.folder("action-broken")
         defer { try? FileManager.default.removeItem(at: folder) }
         let image = try Self.image(in: folder, broken: true)
         let run = try ActionRun.check(image: image.path, in: folder)
@@ -267,16 +267,16 @@ struct ActionRun {
         // Rendering from the one JSON report gives exactly what three separate checks would have written.
         for (format, rendered) in [("sarif", try String(contentsOfFile: try #require(run.outputs["sarif-file"]), encoding: .utf8)),
                                    ("markdown", run.summary), ("json", try String(contentsOfFile: try #require(run.outputs["report"]), encoding: .utf8))] {
-            let direct = try runTRELint(["check", image.path, "--no-run", "--format", format], in: folder)
+            let direct = try ActionHarness.treLint(["check", image.path, "--no-run", "--format", format], in: folder)
             #expect(direct.status == 1)
             #expect(rendered == direct.output, "\(format) rendered from the saved report differs from check's own")
         }
-        let annotations = try runTRELint(["check", image.path, "--no-run", "--format", "github"], in: folder)
+        let annotations = try ActionHarness.treLint(["check", image.path, "--no-run", "--format", "github"], in: folder)
         #expect(run.stdout.hasPrefix(annotations.output))
     }
 
     @Test func failOnMovesTheVerdictAndTheSummarySaysSo() throws {
-        let folder = try temporaryFolder("action-fail-on")
+        let folder = try ActionHarness.folder("action-fail-on")
         defer { try? FileManager.default.removeItem(at: folder) }
         let image = try Self.image(in: folder, broken: true)
         let lenient = try ActionRun.check(image: image.path, inputs: ["INPUT_FAIL_ON": "none"], in: folder)
@@ -296,26 +296,26 @@ struct ActionRun {
     }
 
     @Test func theSwiftAndCacheKeyStepsWriteTheirOutputs() throws {
-        let folder = try temporaryFolder("action-setup")
+        let folder = try ActionHarness.folder("action-setup")
         defer { try? FileManager.default.removeItem(at: folder) }
         let outputFile = folder.appendingPathComponent("github-output")
         try Data().write(to: outputFile)
         let environment = ["PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin", "GITHUB_OUTPUT": outputFile.path]
         for step in ["swift", "cache-key"] {
-            let result = try runProcess("/bin/bash", [actionScript.path, step], in: folder, environment: environment)
+            let result = try ActionHarness.run("/bin/bash", [actionScript.path, step], in: folder, environment: environment)
             #expect(result.status == 0, "\(step): \(result.errors)")
         }
         let lines = try String(contentsOf: outputFile, encoding: .utf8).split(separator: "\n").map(String.init)
         // The tests build with Swift 6.1 or later, so the action would use this toolchain rather than install one.
         #expect(lines.first == "found=true")
         #expect(lines.count == 2 && lines[1].wholeMatch(of: /key=[0-9a-f]{8}-[0-9a-f]{16}/) != nil, "\(lines)")
-        let usage = try runProcess("/bin/bash", [actionScript.path, "deploy"], in: folder, environment: environment)
+        let usage = try ActionHarness.run("/bin/bash", [actionScript.path, "deploy"], in: folder, environment: environment)
         #expect(usage.status == 64)
     }
 
     @Test("on a machine set up by setup.sh the install step has nothing to install", arguments: ["true", "false"])
     func installFindsEverythingInstalled(run: String) throws {
-        let folder = try temporaryFolder("action-install")
+        let folder = try ActionHarness.folder("action-install")
         defer { try? FileManager.default.removeItem(at: folder) }
         // apt-get is stubbed to log and fail: the step must not need it here, and must not install anything from a test.
         let stubs = folder.appendingPathComponent("stubs")
@@ -324,13 +324,13 @@ struct ActionRun {
         try Data("#!/bin/sh\necho \"$*\" >> '\(log.path)'\nexit 100\n".utf8).write(to: stubs.appendingPathComponent("apt-get"))
         try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: stubs.appendingPathComponent("apt-get").path)
         let path = stubs.path + ":" + (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin")
-        let result = try runProcess("/bin/bash", [actionScript.path, "install"], in: folder, environment: ["PATH": path, "INPUT_RUN": run, "HOME": folder.path])
+        let result = try ActionHarness.run("/bin/bash", [actionScript.path, "install"], in: folder, environment: ["PATH": path, "INPUT_RUN": run, "HOME": folder.path])
         #expect(result.status == 0, "\(result.errors)")
         #expect(!FileManager.default.fileExists(atPath: log.path), "apt-get was called: \((try? String(contentsOf: log, encoding: .utf8)) ?? "")")
     }
 
     @Test func anUnusableImageExitsTwoWithAnErrorAnnotationAndNoVerdict() throws {
-        let folder = try temporaryFolder("action-bad-input")
+        let folder = try ActionHarness.folder("action-bad-input")
         defer { try? FileManager.default.removeItem(at: folder) }
         let garbage = folder.appendingPathComponent("garbage.tar")
         try Data(repeating: 0x5A, count: 4096).write(to: garbage)
@@ -364,7 +364,7 @@ struct ActionRun {
     }
 
     @Test func withRunOnTheSandboxRunsOnceAndItsResultIsInTheReport() throws {
-        let folder = try temporaryFolder("action-run")
+        let folder = try ActionHarness.folder("action-run")
         defer { try? FileManager.default.removeItem(at: folder) }
         let image = try Self.countingProject(in: folder)
 
@@ -377,7 +377,7 @@ struct ActionRun {
             #expect(sandbox.profiles.first?.passed == true && sandbox.profiles.first?.outputs == ["counts.txt"])
             #expect(run.summary.contains("### Sandbox run") && run.summary.contains("| podman | exit 0 |"))
             // The run's details survive the trip through the saved report.
-            let roundTrip = try runTRELint(["report", try #require(run.outputs["report"]), "--format", "json"], in: folder)
+            let roundTrip = try ActionHarness.treLint(["report", try #require(run.outputs["report"]), "--format", "json"], in: folder)
             #expect(roundTrip.output == (try String(contentsOfFile: try #require(run.outputs["report"]), encoding: .utf8)))
         } else {
             #expect(report.findings.contains { $0.rule == "TRE910" }, "no run and no TRE910")
@@ -403,7 +403,7 @@ extension ActionRunTests {
     }
 
     @Test func asARunnerUserOnlyTheCheckRunsThroughSudo() throws {
-        let folder = try temporaryFolder("action-sudo")
+        let folder = try ActionHarness.folder("action-sudo")
         defer { try? FileManager.default.removeItem(at: folder) }
         let image = try Self.countingProject(in: folder)
         let (path, log) = try Self.nonRootPath(in: folder, sudoWorks: true)
@@ -411,7 +411,7 @@ extension ActionRunTests {
         #expect(run.status == 0, "\(run.stdout)\n\(run.stderr)")
         let calls = try String(contentsOf: log, encoding: .utf8).split(separator: "\n")
         #expect(calls.count == 2 && calls.first == "-n true")
-        #expect(calls.last?.hasPrefix("-n --preserve-env=PATH,TMPDIR \(repositoryRoot.path)/.build/debug/tre-lint check \(image.path)") == true, "\(calls)")
+        #expect(calls.last?.hasPrefix("-n --preserve-env=PATH,TMPDIR \(ActionHarness.root.path)/.build/debug/tre-lint check \(image.path)") == true, "\(calls)")
 
         // With the static rules only, nothing needs root.
         try Data().write(to: log)
@@ -421,7 +421,7 @@ extension ActionRunTests {
     }
 
     @Test func withoutSudoTheCheckStillRunsAndSaysWhyTheSandboxMayNot() throws {
-        let folder = try temporaryFolder("action-no-sudo")
+        let folder = try ActionHarness.folder("action-no-sudo")
         defer { try? FileManager.default.removeItem(at: folder) }
         let image = try Self.countingProject(in: folder)
         let (path, log) = try Self.nonRootPath(in: folder, sudoWorks: false)
@@ -434,32 +434,32 @@ extension ActionRunTests {
 
 @Suite struct ReportCommandTests {
     @Test func aSavedReportRendersBackToTheSameJSONAndItsVerdictFollowsFailOn() throws {
-        let folder = try temporaryFolder("report-command")
+        let folder = try ActionHarness.folder("report-command")
         defer { try? FileManager.default.removeItem(at: folder) }
         let image = try ActionRunTests.image(in: folder, broken: true)
         let saved = folder.appendingPathComponent("report.json")
-        let check = try runTRELint(["check", image.path, "--no-run", "--format", "json", "--output", saved.path], in: folder)
+        let check = try ActionHarness.treLint(["check", image.path, "--no-run", "--format", "json", "--output", saved.path], in: folder)
         #expect(check.status == 1)
-        let json = try runTRELint(["report", saved.path, "--format", "json"], in: folder)
+        let json = try ActionHarness.treLint(["report", saved.path, "--format", "json"], in: folder)
         #expect(json.status == 1)
         #expect(json.output == (try String(contentsOf: saved, encoding: .utf8)))
-        let lenient = try runTRELint(["report", saved.path, "--format", "json", "--fail-on", "none"], in: folder)
+        let lenient = try ActionHarness.treLint(["report", saved.path, "--format", "json", "--fail-on", "none"], in: folder)
         #expect(lenient.status == 0 && lenient.output.contains("\"verdict\": \"pass\""))
     }
 
     @Test func somethingThatIsNotAReportIsOneLineAndExitTwo() throws {
-        let folder = try temporaryFolder("report-bad")
+        let folder = try ActionHarness.folder("report-bad")
         defer { try? FileManager.default.removeItem(at: folder) }
         let cases = [("not-json.json", "{ nope"), ("other.json", #"{"tool": {"name": "x", "version": "1"}}"#)]
         for (name, text) in cases {
             let file = folder.appendingPathComponent(name)
             try Data(text.utf8).write(to: file)
-            let result = try runTRELint(["report", file.path, "--format", "markdown"], in: folder)
+            let result = try ActionHarness.treLint(["report", file.path, "--format", "markdown"], in: folder)
             #expect(result.status == 2)
             #expect(result.errors.hasPrefix("tre-lint: error: cannot read the report \(file.path)") && result.errors.filter { $0 == "\n" }.count == 1,
                     "\(result.errors)")
         }
-        let missing = try runTRELint(["report", folder.appendingPathComponent("absent.json").path], in: folder)
+        let missing = try ActionHarness.treLint(["report", folder.appendingPathComponent("absent.json").path], in: folder)
         #expect(missing.status == 2 && missing.errors.contains("absent.json"))
     }
 }

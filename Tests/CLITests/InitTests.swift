@@ -6,51 +6,10 @@ import Testing
 import TestSupport
 import TRELint
 
-/// A fresh temporary folder, removed by the caller.
-func temporaryFolder(_ prefix: String) throws -> URL {
-    let url = FileManager.default.temporaryDirectory.appendingPathComponent("\(prefix)-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-    return url
-}
-
-/// The repository root, found from this file.
-let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-
-/// Runs the built `tre-lint` binary; tests that use it need `swift build` first.
-func runTRELint(_ arguments: [String], in directory: URL? = nil) throws -> (status: Int32, output: String, errors: String) {
-    let binary = repositoryRoot.appendingPathComponent(".build/debug/tre-lint")
-    try #require(FileManager.default.isExecutableFile(atPath: binary.path), "build tre-lint first (swift build)")
-    return try runProcess(binary.path, arguments, in: directory)
-}
-
-/// Runs a program to its end, collecting both output streams through files (no pipe can fill and block it).
-func runProcess(_ executable: String, _ arguments: [String], in directory: URL? = nil, environment: [String: String]? = nil)
-    throws -> (status: Int32, output: String, errors: String)
-{
-    let scratch = try temporaryFolder("process")
-    defer { try? FileManager.default.removeItem(at: scratch) }
-    let outURL = scratch.appendingPathComponent("out"), errURL = scratch.appendingPathComponent("err")
-    try Data().write(to: outURL)
-    try Data().write(to: errURL)
-    let out = try FileHandle(forWritingTo: outURL), err = try FileHandle(forWritingTo: errURL)
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: executable)
-    process.arguments = arguments
-    if let directory { process.currentDirectoryURL = directory }
-    if let environment { process.environment = environment }
-    process.standardOutput = out
-    process.standardError = err
-    process.standardInput = FileHandle.nullDevice
-    try process.run()
-    process.waitUntilExit()
-    try out.close(); try err.close()
-    return (process.terminationStatus, try String(contentsOf: outURL, encoding: .utf8), try String(contentsOf: errURL, encoding: .utf8))
-}
-
 @Suite struct InitTests {
     @Test("each template passes check as generated", arguments: ProjectLanguage.allCases)
     func templatePassesCheck(language: ProjectLanguage) throws {
-        let project = try temporaryFolder("init-\(language.rawValue)")
+        let project = try ActionHarness.folder("init-\(language.rawValue)")
         defer { try? FileManager.default.removeItem(at: project) }
         try ProjectTemplate.write(ProjectTemplate.files(for: language), into: project)
         let image = project.appendingPathComponent("image.tar")
@@ -71,7 +30,7 @@ func runProcess(_ executable: String, _ arguments: [String], in directory: URL? 
 
     @Test("the assembled image is what the Dockerfile says", arguments: ProjectLanguage.allCases)
     func assemblyFollowsTheDockerfile(language: ProjectLanguage) throws {
-        let project = try temporaryFolder("init-assembly")
+        let project = try ActionHarness.folder("init-assembly")
         defer { try? FileManager.default.removeItem(at: project) }
         try ProjectTemplate.write(ProjectTemplate.files(for: language), into: project)
         let spec = try InitImageAssembly.spec(for: language, project: project)
@@ -103,10 +62,10 @@ func runProcess(_ executable: String, _ arguments: [String], in directory: URL? 
     }
 
     @Test func theCommandWritesEveryFileAndRefusesToOverwrite() throws {
-        let parent = try temporaryFolder("init-cli")
+        let parent = try ActionHarness.folder("init-cli")
         defer { try? FileManager.default.removeItem(at: parent) }
         let project = parent.appendingPathComponent("analysis")
-        let first = try runTRELint(["init", project.path, "--lang", "r"])
+        let first = try ActionHarness.treLint(["init", project.path, "--lang", "r"])
         #expect(first.status == 0, "\(first.errors)")
         for file in ProjectTemplate.files(for: .r) {
             let written = try String(contentsOf: project.appendingPathComponent(file.path), encoding: .utf8)
@@ -120,7 +79,7 @@ func runProcess(_ executable: String, _ arguments: [String], in directory: URL? 
         let dockerfile = project.appendingPathComponent("Dockerfile")
         try Data("FROM mine\n".utf8).write(to: dockerfile)
         try FileManager.default.removeItem(at: project.appendingPathComponent(".tre-lint.yaml"))
-        let second = try runTRELint(["init", project.path, "--lang", "python"])
+        let second = try ActionHarness.treLint(["init", project.path, "--lang", "python"])
         #expect(second.status == 2)
         #expect(second.errors.hasPrefix("tre-lint: error: ") && second.errors.filter { $0 == "\n" }.count == 1)
         #expect(second.errors.contains("Dockerfile already exists") && second.errors.contains("--force"))
@@ -128,16 +87,16 @@ func runProcess(_ executable: String, _ arguments: [String], in directory: URL? 
         #expect(!FileManager.default.fileExists(atPath: project.appendingPathComponent(".tre-lint.yaml").path))
         #expect(!FileManager.default.fileExists(atPath: project.appendingPathComponent("app/run.py").path))
 
-        let forced = try runTRELint(["init", project.path, "--lang", "python", "--force"])
+        let forced = try ActionHarness.treLint(["init", project.path, "--lang", "python", "--force"])
         #expect(forced.status == 0, "\(forced.errors)")
         #expect(try String(contentsOf: dockerfile, encoding: .utf8).contains("python:3.12-slim@sha256:"))
 
-        let usage = try runTRELint(["init", project.path, "--lang", "fortran"])
+        let usage = try ActionHarness.treLint(["init", project.path, "--lang", "fortran"])
         #expect(usage.status == 64)
     }
 
     @Test func forceReplacesASymlinkInsteadOfWritingThroughIt() throws {
-        let parent = try temporaryFolder("init-link")
+        let parent = try ActionHarness.folder("init-link")
         defer { try? FileManager.default.removeItem(at: parent) }
         let outside = parent.appendingPathComponent("outside.txt")
         try Data("keep\n".utf8).write(to: outside)
@@ -151,7 +110,7 @@ func runProcess(_ executable: String, _ arguments: [String], in directory: URL? 
     }
 
     @Test func aFileWhereTheFolderShouldBeIsOneLine() throws {
-        let parent = try temporaryFolder("init-file")
+        let parent = try ActionHarness.folder("init-file")
         defer { try? FileManager.default.removeItem(at: parent) }
         let file = parent.appendingPathComponent("taken")
         try Data().write(to: file)
@@ -160,7 +119,7 @@ func runProcess(_ executable: String, _ arguments: [String], in directory: URL? 
 
     @Test("the committed example project is init's python output")
     func exampleProjectMatchesTheTemplate() throws {
-        let example = repositoryRoot.appendingPathComponent("examples/python")
+        let example = ActionHarness.root.appendingPathComponent("examples/python")
         for file in ProjectTemplate.files(for: .python) {
             let committed = try String(contentsOf: example.appendingPathComponent(file.path), encoding: .utf8)
             #expect(committed == file.contents, "examples/python/\(file.path) drifted: regenerate with tre-lint init examples/python --force")
@@ -171,11 +130,11 @@ func runProcess(_ executable: String, _ arguments: [String], in directory: URL? 
     func pythonEntrypointsCompile(language: ProjectLanguage) throws {
         let python = try #require(["/usr/bin/python3", "/usr/local/bin/python3"].first(where: FileManager.default.isExecutableFile(atPath:)),
                                   "python3 is part of the test machine (setup.sh's venv needs it)")
-        let folder = try temporaryFolder("init-compile")
+        let folder = try ActionHarness.folder("init-compile")
         defer { try? FileManager.default.removeItem(at: folder) }
         try ProjectTemplate.write(ProjectTemplate.files(for: language), into: folder)
         let source = folder.appendingPathComponent("app/run.py").path
-        let compiled = try runProcess(python, ["-c", "import ast, sys; ast.parse(open(sys.argv[1]).read(), sys.argv[1])", source])
+        let compiled = try ActionHarness.run(python, ["-c", "import ast, sys; ast.parse(open(sys.argv[1]).read(), sys.argv[1])", source])
         #expect(compiled.status == 0, "\(compiled.errors)")
     }
 
@@ -187,7 +146,7 @@ func runProcess(_ executable: String, _ arguments: [String], in directory: URL? 
             Issue.record("busybox-static is part of the test machine (scripts/setup.sh)")
             return
         }
-        let project = try temporaryFolder("init-run")
+        let project = try ActionHarness.folder("init-run")
         defer { try? FileManager.default.removeItem(at: project) }
         try ProjectTemplate.write(ProjectTemplate.files(for: .python), into: project)
         let standIn = """

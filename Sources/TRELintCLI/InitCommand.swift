@@ -26,6 +26,13 @@ struct InitCommand: ParsableCommand {
     @Flag(help: "Overwrite files that already exist.")
     var force = false
 
+    func validate() throws {
+        // The value goes into the workflow's YAML as it is: only what `uses:` can name, nothing that could break the file.
+        guard action.wholeMatch(of: #/\./[\w./-]*|[\w.-]+/[\w./-]+@[\w./-]+/#) != nil else {
+            throw ValidationError("--action must be OWNER/REPO@REF or ./PATH, not '\(action)'")
+        }
+    }
+
     func run() throws {
         try reportingInputErrors {
             let files = ProjectTemplate.files(for: lang, action: action)

@@ -93,6 +93,13 @@ import TRELint
 
         let usage = try ActionHarness.treLint(["init", project.path, "--lang", "fortran"])
         #expect(usage.status == 64)
+        let badAction = try ActionHarness.treLint(["init", parent.appendingPathComponent("other").path, "--action", "me/x@v1\n  evil: true"])
+        #expect(badAction.status == 64 && badAction.errors.contains("--action must be OWNER/REPO@REF"))
+        #expect(!FileManager.default.fileExists(atPath: parent.appendingPathComponent("other").path))
+        let ownAction = try ActionHarness.treLint(["init", parent.appendingPathComponent("own").path, "--action", "my-org/tre-lint@v2.1"])
+        #expect(ownAction.status == 0, "\(ownAction.errors)")
+        let workflow = try String(contentsOf: parent.appendingPathComponent("own/.github/workflows/tre-lint.yml"), encoding: .utf8)
+        #expect(workflow.contains("uses: my-org/tre-lint@v2.1\n"))
     }
 
     @Test func forceReplacesASymlinkInsteadOfWritingThroughIt() throws {

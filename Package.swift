@@ -52,7 +52,7 @@ let package = Package(
         .executableTarget(name: "RuleCatalogGenerator", swiftSettings: strict),
         .plugin(name: "RuleCatalogPlugin", capability: .buildTool(), dependencies: ["RuleCatalogGenerator"]),
         // Reporters: tty, json, sarif, junit, github, markdown.
-        .target(name: "Reports", dependencies: ["Rules", "Sandbox"], swiftSettings: strict),
+        .target(name: "Reports", dependencies: ["TRECore", "Rules", "Sandbox"], swiftSettings: strict),
         // The core entry points the CLI calls: check, inspect, run, parse.
         .target(
             name: "TRELint",

@@ -1,3 +1,4 @@
+public import TRECore
 public import DockerfileKit
 public import ImageKit
 import Foundation
@@ -11,9 +12,9 @@ public struct BuildStep: Sendable, Equatable {
     /// Whether the arguments are in JSON (exec) form.
     public var json: Bool
     /// The Dockerfile line (given or rebuilt from history).
-    public var location: FactLocation
+    public var location: Location
 
-    public init(cmd: String, arguments: String, json: Bool, location: FactLocation) {
+    public init(cmd: String, arguments: String, json: Bool, location: Location) {
         self.cmd = cmd; self.arguments = arguments; self.json = json; self.location = location
     }
 }
@@ -22,7 +23,7 @@ public struct BuildStep: Sendable, Equatable {
 public struct BaseImageReference: Sendable, Equatable {
     public var reference: String
     public var pinned: Bool
-    public var location: FactLocation
+    public var location: Location
 }
 
 /// Finding locations are Dockerfile lines: from the given Dockerfile, or from the one rebuilt from history.
@@ -51,14 +52,14 @@ public struct BuildRecord: Sendable {
             ([stage.from] + stage.instructions).map { instruction in
                 BuildStep(
                     cmd: instruction.cmd, arguments: instruction.value.joined(separator: " "), json: instruction.json,
-                    location: FactLocation(kind: .dockerfile, path: path, line: instruction.startLine))
+                    location: Location(kind: .dockerfile, path: path, line: instruction.startLine))
             }
         }
         baseImages = dockerfile.stages.compactMap { stage in
             guard stage.baseStageIndex == nil, !stage.isScratch else { return nil }
             return BaseImageReference(
                 reference: stage.resolvedBaseImage, pinned: stage.isPinnedByDigest,
-                location: FactLocation(kind: .dockerfile, path: path, line: stage.from.startLine))
+                location: Location(kind: .dockerfile, path: path, line: stage.from.startLine))
         }
     }
 
@@ -70,7 +71,7 @@ public struct BuildRecord: Sendable {
             BuildStep(
                 cmd: instruction.cmd.uppercased(), arguments: instruction.arguments,
                 json: instruction.arguments.trimmingCharacters(in: .whitespaces).hasPrefix("["),
-                location: FactLocation(kind: .dockerfile, path: BuildRecord.historyPath, line: instruction.historyIndex + 1, layer: instruction.layerIndex))
+                location: Location(kind: .dockerfile, path: BuildRecord.historyPath, line: instruction.historyIndex + 1, layer: instruction.layerIndex))
         }
         baseImages = []
     }
@@ -89,30 +90,7 @@ public struct BuildRecord: Sendable {
     }
 
     /// A step's location, or the config field when no Dockerfile line is known.
-    public func location(of step: BuildStep?, orConfigField field: String) -> FactLocation {
-        step?.location ?? FactLocation(kind: .imageConfig, path: field)
-    }
-}
-
-
-/// Where a fact was seen; the rules turn it into a finding's `Location` (same fields, same meaning).
-public struct FactLocation: Sendable, Equatable, Hashable {
-    /// Spelled as `Location.Kind` spells it in reports.
-    public enum Kind: String, Sendable {
-        case imageFile = "image-file"
-        case imageConfig = "image-config"
-        case dockerfile
-    }
-
-    public var kind: Kind
-    /// A Dockerfile path, an image path, or a config field.
-    public var path: String?
-    /// 1-based line in the Dockerfile or the image file.
-    public var line: Int?
-    /// 0-based layer index.
-    public var layer: Int?
-
-    public init(kind: Kind, path: String? = nil, line: Int? = nil, layer: Int? = nil) {
-        self.kind = kind; self.path = path; self.line = line; self.layer = layer
+    public func location(of step: BuildStep?, orConfigField field: String) -> Location {
+        step?.location ?? Location(kind: .imageConfig, path: field)
     }
 }

@@ -81,9 +81,9 @@ public struct ImageFacts: Sendable {
     }
 
     /// Where a signal points: the image file and line, or the config field holding the command.
-    public func location(of source: StartupSource, _ signal: CodeSignal) -> FactLocation {
+    public func location(of source: StartupSource, _ signal: CodeSignal) -> Location {
         switch source.origin {
-        case .file(let path, let layer): FactLocation(kind: .imageFile, path: path, line: signal.line, layer: layer)
+        case .file(let path, let layer): Location(kind: .imageFile, path: path, line: signal.line, layer: layer)
         case .commandLine, .inline:
             build.location(of: build.last(command.entrypoint.isEmpty ? "CMD" : "ENTRYPOINT"), orConfigField: command.programField)
         }

@@ -1,3 +1,4 @@
+public import TRECore
 public import Rules
 public import Sandbox
 

@@ -37,7 +37,7 @@ extension RunSettings {
         RunSettings(
             fixtures: overrides.fixtures ?? fixtures, profiles: overrides.profiles ?? profiles,
             engine: overrides.engine ?? engine, timeout: overrides.timeout ?? timeout, memory: overrides.memory ?? memory,
-            envFile: overrides.envFile ?? envFile, argFile: overrides.argFile ?? argFile
+            memoryWarning: overrides.memoryWarning ?? memoryWarning, envFile: overrides.envFile ?? envFile, argFile: overrides.argFile ?? argFile
         )
     }
 }
@@ -188,11 +188,16 @@ private func value<T: Decodable, K: CodingKey>(
     } catch let error as SandboxError {
         switch error {
         case .badConfiguration(let text), .badFixtures(let text), .engineFailed(let text):
-            // The sandbox's messages may start with the section name already.
-            let detail = text.hasPrefix("\(key.stringValue): ") ? String(text.dropFirst(key.stringValue.count + 2)) : text
-            throw ConfigurationProblem(message: "`\(keyPath)`: \(detail)")
+            throw ConfigurationProblem(message: "`\(keyPath)`: \(detail(text, under: key))")
         }
+    } catch let error as ConfigurationValueError {
+        throw ConfigurationProblem(message: "`\(keyPath)`: \(detail(error.description, under: key))")
     }
+}
+
+/// A section's message without its leading `section: `, which the key path in front of it already names.
+private func detail<K: CodingKey>(_ text: String, under key: K) -> String {
+    text.hasPrefix("\(key.stringValue): ") ? String(text.dropFirst(key.stringValue.count + 2)) : text
 }
 
 extension DecodingError {
@@ -225,7 +230,7 @@ private struct RawConfiguration: Decodable {
     }
 
     static let mountKeys = ["safe-data", "scratch", "safe-outputs"]
-    static let runKeys = ["fixtures", "profiles", "engine", "timeout", "memory", "env-file", "arg-file"]
+    static let runKeys = RunSettings.keys
 
     init(from decoder: any Decoder) throws {
         try rejectUnknownKeys(in: decoder, allowed: Keys.allCases.map(\.rawValue))
@@ -295,6 +300,9 @@ private struct RawConfiguration: Decodable {
         if var run {
             if let timeout = run.timeout, !(timeout > 0) { throw fail("`run.timeout` must be a positive number of seconds") }
             if let memory = run.memory, !(memory > 0) { throw fail("`run.memory` must be a positive number of gigabytes") }
+            if let warning = run.memoryWarning, !(warning > 0) {
+                throw fail("`run.memory-warning` must be a positive number of gigabytes")
+            }
             run.fixtures = absolute(run.fixtures)
             run.envFile = absolute(run.envFile)
             run.argFile = absolute(run.argFile)

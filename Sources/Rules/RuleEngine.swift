@@ -1,3 +1,4 @@
+public import TRECore
 /// A `# tre-lint ignore=TRE105,TRE203 reason…` comment as the Dockerfile parser found it: the rules it silences
 /// on the instruction that follows, spanning `startLine`…`endLine` (1-based, inclusive).
 public struct InlineSuppression: Sendable, Equatable {

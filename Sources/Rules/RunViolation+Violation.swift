@@ -1,3 +1,4 @@
+import TRECore
 public import Sandbox
 
 extension Violation {

@@ -10,8 +10,8 @@ import Glibc
 /// is refused at once instead of hanging, and every packet it sends crosses `lo`, where a packet socket sees it.
 /// A small DNS responder on port 53 answers every query with NXDOMAIN and the capture logs the names asked.
 final class NetworkObserver: @unchecked Sendable {
-    /// The nameserver written into the container's `/etc/resolv.conf` (TEST-NET-style, never routed anywhere).
-    static let nameserver = "10.53.53.53"
+    /// The nameserver written into the container's `/etc/resolv.conf`: TEST-NET-1 (RFC 5737), routed nowhere, and local in the namespace.
+    static let nameserver = "192.0.2.53"
 
     let namespaceName: String
     var namespacePath: String { "/run/netns/" + namespaceName }

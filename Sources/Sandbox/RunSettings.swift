@@ -11,20 +11,26 @@ public struct RunSettings: Codable, Sendable, Equatable {
     public var timeout: Double?
     /// Memory limit in GB, as `ces-run -m` takes it.
     public var memory: Double?
+    /// The memory in GB a job gets in the TRE when it asks for none (ces-run's default, 4): a run that peaks above it
+    /// is TRE909, whatever limit the sandbox ran with.
+    public var memoryWarning: Double?
     public var envFile: String?
     public var argFile: String?
 
     enum CodingKeys: String, CodingKey, CaseIterable {
-        case fixtures, profiles, engine, timeout, memory
+        case fixtures, profiles, engine, timeout, memory, memoryWarning = "memory-warning"
         case envFile = "env-file", argFile = "arg-file"
     }
 
+    /// The keys `run:` accepts, as `.tre-lint.yaml` spells them.
+    public static let keys = CodingKeys.allCases.map(\.rawValue)
+
     public init(
         fixtures: String? = nil, profiles: [ProfileSpec]? = nil, engine: EngineChoice? = nil, timeout: Double? = nil,
-        memory: Double? = nil, envFile: String? = nil, argFile: String? = nil
+        memory: Double? = nil, memoryWarning: Double? = nil, envFile: String? = nil, argFile: String? = nil
     ) {
         self.fixtures = fixtures; self.profiles = profiles; self.engine = engine; self.timeout = timeout
-        self.memory = memory; self.envFile = envFile; self.argFile = argFile
+        self.memory = memory; self.memoryWarning = memoryWarning; self.envFile = envFile; self.argFile = argFile
     }
 
     public init(from decoder: any Decoder) throws {
@@ -35,6 +41,7 @@ public struct RunSettings: Codable, Sendable, Equatable {
         engine = try c.decodeIfPresent(EngineChoice.self, forKey: .engine)
         timeout = try c.decodeIfPresent(Double.self, forKey: .timeout)
         memory = try c.decodeIfPresent(Double.self, forKey: .memory)
+        memoryWarning = try c.decodeIfPresent(Double.self, forKey: .memoryWarning)
         envFile = try c.decodeIfPresent(String.self, forKey: .envFile)
         argFile = try c.decodeIfPresent(String.self, forKey: .argFile)
     }

@@ -37,12 +37,16 @@ public struct SandboxLimits: Sendable, Equatable {
     public var memoryGB: Double
     public var cores: Double
     public var pids: Int
+    /// What the TRE gives a job that asks for no memory (ces-run's 4 GB): peaking above it is TRE909.
+    public var memoryWarningGB: Double
 
-    public init(timeoutSeconds: Double = 600, memoryGB: Double = 4, cores: Double = 1, pids: Int = 1024) {
+    public init(timeoutSeconds: Double = 600, memoryGB: Double = 4, cores: Double = 1, pids: Int = 1024, memoryWarningGB: Double = 4) {
         self.timeoutSeconds = timeoutSeconds; self.memoryGB = memoryGB; self.cores = cores; self.pids = pids
+        self.memoryWarningGB = memoryWarningGB
     }
 
     var memoryBytes: Int64 { Int64((memoryGB * 1_073_741_824).rounded()) }
+    var memoryWarningBytes: Int64 { Int64((memoryWarningGB * 1_073_741_824).rounded()) }
 }
 
 /// Everything one sandbox run needs.
@@ -88,7 +92,8 @@ extension SandboxRequest {
         self.init(
             image: image, profiles: settings.profiles ?? ProfileSpec.defaults, mounts: mounts, fixtures: url(settings.fixtures),
             envFile: url(settings.envFile), argFile: url(settings.argFile), optFile: optFile,
-            limits: SandboxLimits(timeoutSeconds: settings.timeout ?? 600, memoryGB: settings.memory ?? 4),
+            limits: SandboxLimits(
+                timeoutSeconds: settings.timeout ?? 600, memoryGB: settings.memory ?? 4, memoryWarningGB: settings.memoryWarning ?? 4),
             engine: settings.engine ?? .auto)
     }
 }

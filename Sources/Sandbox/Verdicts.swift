@@ -3,7 +3,6 @@ import Foundation
 
 /// Turns what the runs observed into TRE901–TRE909 violations, worded for the researcher.
 enum Verdicts {
-    static let memoryWarningBytes: Int64 = 4 * 1_073_741_824
 
     static func violations(for report: SandboxReport, profiles: [ProfileSpec], request: SandboxRequest) -> [RunViolation] {
         var result: [RunViolation] = []
@@ -89,10 +88,11 @@ enum Verdicts {
                                        evidence: renamed + (check.run.outputTail ?? [])))
         }
 
+        let memoryWarningBytes = request.limits.memoryWarningBytes
         if let heavy = report.profiles.filter({ ($0.peakMemoryBytes ?? 0) > memoryWarningBytes }).first {
             result.append(RunViolation(
                 rule: "TRE909",
-                message: "Its memory use peaked at \(formatBytes(heavy.peakMemoryBytes ?? 0)) under \(label(heavy)), above ces-run's default of 4 GiB: ask for more with -m/--memory.",
+                message: "Its memory use peaked at \(formatBytes(heavy.peakMemoryBytes ?? 0)) under \(label(heavy)), above the \(formatBytes(memoryWarningBytes)) a TRE job gets by default (ces-run's -m/--memory): ask for more with -m.",
                 profile: heavy.name, evidence: ["peak \(heavy.peakMemoryBytes ?? 0) bytes"]))
         }
         return result

@@ -1,3 +1,4 @@
+import TRECore
 import Foundation
 import Rules
 import Testing
@@ -112,11 +113,7 @@ struct CatalogTests {
     @Test("every rule in rules.md has a file")
     func everyDocumentedRuleHasAFile() throws {
         let missing = try Self.documented().map(\.id).filter { !catalog.contains($0) }
-        // This branch carries three development files; the full set comes with the facts and sandbox branches.
-        // Once they are merged nothing is missing, the known issue is no longer recorded, and this wrapper must go.
-        withKnownIssue("rule files TRE1xx–5xx (facts branch) and TRE9xx (sandbox branch) are merged later") {
-            #expect(missing.isEmpty, "no rules/ file for \(missing.joined(separator: ", "))")
-        }
+        #expect(missing.isEmpty, "no rules/ file for \(missing.joined(separator: ", "))")
     }
 
     @Test("a check registry reports catalog rules without a check and checks outside the catalog")

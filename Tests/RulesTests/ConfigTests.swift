@@ -103,6 +103,7 @@ struct ConfigTests {
             ("cuda: { minimum: twelve }", "`cuda.minimum` must be a version"),
             ("mounts: { scratch: tmp }", "`mounts`: tmp is not a plain absolute path"),
             ("run: { memory: -1 }", "`run.memory` must be a positive number"),
+            ("run: { memory-warning: 0 }", "`run.memory-warning` must be a positive number"),
             ("fail-on: [error", "not valid YAML"),
         ]
     )

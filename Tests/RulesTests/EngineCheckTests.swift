@@ -1,3 +1,4 @@
+import TRECore
 import Foundation
 import Reports
 import Rules

@@ -1,3 +1,4 @@
+import TRECore
 import Rules
 import Sandbox
 import Testing

@@ -135,8 +135,8 @@ struct ParsingTests {
         synAck[14 + 20 + 13] = 0x12
         #expect(PacketParser.attempt(in: synAck) == nil)
         let query: [UInt8] = [0x12, 0x34, 0x01, 0x00, 0, 1, 0, 0, 0, 0, 0, 0, 3] + Array("pypi".utf8).prefix(3) + [3] + Array("org".utf8) + [0, 0, 1, 0, 1]
-        let dns = ipv4(proto: 17, source: [10, 0, 0, 1], destination: [10, 53, 53, 53], transport: [0xC0, 0x01, 0, 53, 0, 0, 0, 0] + query)
-        #expect(PacketParser.attempt(in: dns) == NetworkAttempt(kind: "dns", name: "pyp.org", address: "10.53.53.53", port: 53))
+        let dns = ipv4(proto: 17, source: [10, 0, 0, 1], destination: [192, 0, 2, 53], transport: [0xC0, 0x01, 0, 53, 0, 0, 0, 0] + query)
+        #expect(PacketParser.attempt(in: dns) == NetworkAttempt(kind: "dns", name: "pyp.org", address: "192.0.2.53", port: 53))
         let loopback = ipv4(proto: 6, source: [127, 0, 0, 1], destination: [127, 0, 0, 1],
                             transport: [0xC0, 0x00, 0x1F, 0x90, 0, 0, 0, 0, 0, 0, 0, 0, 0x50, 0x02, 0, 0, 0, 0, 0, 0])
         #expect(PacketParser.attempt(in: loopback) == nil)

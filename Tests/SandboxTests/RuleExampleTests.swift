@@ -20,7 +20,10 @@ struct SandboxRuleExample: Decodable, Sendable, CustomTestStringConvertible {
         var profiles: [String]?
         var timeout: Double?
         var memory: Double?
+        var memoryWarning: Double?
         var engine: String?
+
+        enum CodingKeys: String, CodingKey { case profiles, timeout, memory, memoryWarning = "memory-warning", engine }
     }
     struct ExampleFixtures: Decodable, Sendable {
         var args: String?
@@ -81,7 +84,8 @@ struct RuleExampleTests {
             try #require(ProfileSpec.builtIn(named: $0), "unknown profile \($0)")
         }
         let engine = try #require(EngineChoice(rawValue: example.run?.engine ?? "runc"))
-        let limits = SandboxLimits(timeoutSeconds: example.run?.timeout ?? 20, memoryGB: example.run?.memory ?? 0.25, cores: 1, pids: 128)
+        let limits = SandboxLimits(timeoutSeconds: example.run?.timeout ?? 20, memoryGB: example.run?.memory ?? 0.25, cores: 1, pids: 128,
+            memoryWarningGB: example.run?.memoryWarning ?? 4)
         let fixtures = try folder.fixtures(args: example.fixtures?.args, env: example.fixtures?.env)
         let outcome = try SandboxRunner.run(SandboxRequest(
             image: image, profiles: profiles, fixtures: fixtures, limits: limits, engine: engine,

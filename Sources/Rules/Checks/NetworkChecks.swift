@@ -1,3 +1,4 @@
+import TRECore
 import Facts
 import Foundation
 
@@ -93,7 +94,7 @@ struct NetworkHealthcheckCheck: RuleCheck {
             probes.append((test.dropFirst().joined(separator: " "), facts.stepLocation("HEALTHCHECK", field: "Healthcheck")))
         } else if let step = facts.build.last("HEALTHCHECK"), !step.arguments.uppercased().hasPrefix("NONE") {
             // OCI configs drop HEALTHCHECK; it survives in the history (or the Dockerfile) only.
-            probes.append((step.arguments, Location(step.location)))
+            probes.append((step.arguments, step.location))
         }
         return probes.compactMap { probe in
             guard let network = Self.network,

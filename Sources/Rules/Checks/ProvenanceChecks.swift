@@ -1,3 +1,4 @@
+import TRECore
 import Facts
 import Foundation
 
@@ -53,7 +54,7 @@ struct UnpinnedBaseCheck: RuleCheck {
                 Violation(
                     rule: id,
                     message: "FROM \(base.reference) is not pinned by digest: the same Dockerfile can build a different image tomorrow. Add @sha256:… to the reference.",
-                    location: Location(base.location))
+                    location: base.location)
             }
         }
         // Without a Dockerfile only the OCI base-image annotations, when the builder wrote them, tell.

@@ -1,3 +1,4 @@
+import TRECore
 import Facts
 import Foundation
 

@@ -1,3 +1,4 @@
+import TRECore
 public import Facts
 
 /// What every static check reads: the image's facts and the user's configuration.
@@ -28,27 +29,15 @@ public enum StaticChecks {
     public static var registry: RuleRegistry<StaticCheckContext> { RuleRegistry(all) }
 }
 
-extension Location {
-    /// A finding location from where the facts saw something.
-    init(_ fact: FactLocation) {
-        let kind: Kind = switch fact.kind {
-        case .imageFile: .imageFile
-        case .imageConfig: .imageConfig
-        case .dockerfile: .dockerfile
-        }
-        self.init(kind: kind, path: fact.path, line: fact.line, layer: fact.layer)
-    }
-}
-
 extension ImageFacts {
     /// The location of the last Dockerfile step with this keyword, else the config field.
     func stepLocation(_ cmd: String, field: String, where predicate: (BuildStep) -> Bool = { _ in true }) -> Location {
-        Location(build.location(of: build.last(cmd, where: predicate), orConfigField: field))
+        build.location(of: build.last(cmd, where: predicate), orConfigField: field)
     }
 
     /// The location of the step that sets an environment variable, else the config's `Env`.
     func envLocation(_ name: String) -> Location {
-        Location(build.location(of: build.lastSetting(name), orConfigField: "Env"))
+        build.location(of: build.lastSetting(name), orConfigField: "Env")
     }
 
     /// Where the start command is set: the ENTRYPOINT (or CMD) step, else the config field.
@@ -58,7 +47,7 @@ extension ImageFacts {
 
     /// Where a start-up code signal was seen.
     func signalLocation(_ source: StartupSource, _ signal: CodeSignal) -> Location {
-        Location(location(of: source, signal))
+        location(of: source, signal)
     }
 
     /// How a start-up code signal is named in a message: `/app/main.py line 2`, or the command line.

@@ -275,6 +275,42 @@ struct ActionRun {
         #expect(run.stdout.hasPrefix(annotations.output))
     }
 
+    /// The example workflow's tre-lint step on the example project: its Dockerfile, its .tre-lint.yaml, its fixtures.
+    @Test func theExampleProjectPassesTheActionWithItsSandboxRun() throws {
+        let folder = try ActionHarness.folder("action-example")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        // A copy, so that nothing the run writes lands in the repository.
+        let project = folder.appendingPathComponent("project")
+        try FileManager.default.copyItem(at: ActionHarness.root.appendingPathComponent("examples/python"), to: project)
+        let image = folder.appendingPathComponent("image.tar")
+        try ImageBuilder.write(try InitImageAssembly.pythonStandInSpec(project: project), layout: .dockerArchive, to: image)
+        let run = try ActionRun.check(
+            image: image.path, inputs: ["INPUT_RUN": "true", "INPUT_DOCKERFILE": "Dockerfile", "INPUT_SARIF_FILE": "tre-lint.sarif"], in: project)
+        let report = try SavedReport.load(path: try #require(run.outputs["report"], "\(run.stdout)\n\(run.stderr)"))
+        let serious = report.findings.filter { $0.severity >= .warning }
+        #expect(serious.isEmpty, "\(serious.map { "\($0.rule): \($0.message)" })")
+        #expect(run.status == 0 && run.outputs["verdict"] == "pass")
+        let engines = ["/usr/bin/podman", "/usr/sbin/runc", "/usr/bin/runc"].filter(FileManager.default.isExecutableFile(atPath:))
+        if !engines.isEmpty {
+            let sandbox = try #require(report.run, "\(report.findings.map(\.message))")
+            #expect(sandbox.profiles.map(\.name).sorted() == ["apptainer", "kubernetes", "podman"])
+            for profile in ["podman", "apptainer", "kubernetes"] { #expect(run.summary.contains("| \(profile) | exit 0 |")) }
+        }
+        #expect(FileManager.default.fileExists(atPath: project.appendingPathComponent("tre-lint.sarif").path))
+    }
+
+    @Test func dockerfileFindingsAreAnnotatedOnTheDockerfileLine() throws {
+        let folder = try ActionHarness.folder("action-annotations")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let image = try Self.image(in: folder, broken: false)
+        try FileManager.default.createDirectory(at: folder.appendingPathComponent("docker"), withIntermediateDirectories: true)
+        try Data("FROM python:3.12\nCOPY app/ /app/\n".utf8).write(to: folder.appendingPathComponent("docker/Dockerfile"))
+        let run = try ActionRun.check(image: image.path, inputs: ["INPUT_DOCKERFILE": "docker/Dockerfile"], in: folder)
+        #expect(run.stdout.contains("::warning file=docker/Dockerfile,line=1,title=TRE503"), "\(run.stdout)")
+        let sarif = try String(contentsOfFile: try #require(run.outputs["sarif-file"]), encoding: .utf8)
+        #expect(sarif.contains("docker/Dockerfile"))
+    }
+
     @Test func failOnMovesTheVerdictAndTheSummarySaysSo() throws {
         let folder = try ActionHarness.folder("action-fail-on")
         defer { try? FileManager.default.removeItem(at: folder) }

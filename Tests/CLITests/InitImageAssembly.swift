@@ -71,6 +71,34 @@ enum InitImageAssembly {
         return ImageSpec(layers: layers, config: config, repoTags: [tag])
     }
 
+    /// The python project's image with busybox for its base and a shell script for `python3`, which cannot be pulled here.
+    ///
+    /// The script does what run.py does (read the list, summarise each input into /safe_outputs), so a sandbox run checks
+    /// the project's wiring — mounts, input list, outputs, every profile, renamed inputs — though not Python itself.
+    static func pythonStandInSpec(project: URL) throws -> ImageSpec {
+        let standIn = """
+            #!/bin/sh
+            # python3 stand-in: $1 is /app/run.py, $2 the input list, as the Dockerfile's ENTRYPOINT and CMD give them.
+            set -eu
+            list="${2:-${TRE_INPUT_LIST:-/safe_data/inputs.txt}}"
+            [ -f "$1" ] || { echo "no $1" >&2; exit 2; }
+            echo "input,rows,columns" > /safe_outputs/summary.csv
+            grep -v '^#' "$list" | while read -r name; do
+                [ -n "$name" ] || continue
+                rows=$(($(wc -l < "/safe_data/$name") - 1))
+                echo "$name,$rows,3" >> /safe_outputs/summary.csv
+            done
+
+            """
+        var spec = try spec(for: .python, project: project)
+        spec.layers = try ImageSpec.busybox().layers + spec.layers.filter { layer in
+            // The project's own layers: its mount points and its app.
+            layer.createdBy.contains("mkdir -p") || layer.createdBy.hasPrefix("COPY")
+        } + [LayerSpec([.dir("usr/local"), .dir("usr/local/bin"), .file("usr/local/bin/python3", standIn, mode: 0o755)],
+                       createdBy: "COPY python3-stand-in /usr/local/bin/python3")]
+        return spec
+    }
+
     /// `COPY SRC… DEST` from the project folder: a directory's files land below DEST, with their modes.
     static func copyLayer(_ instruction: Instruction, project: URL) throws -> LayerSpec {
         guard instruction.flags.isEmpty, let destination = instruction.value.last, instruction.value.count >= 2 else {

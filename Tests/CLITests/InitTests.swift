@@ -146,8 +146,7 @@ import TRELint
     }
 
     /// The python project run in the sandbox as generated: its .tre-lint.yaml, its safe_data/ and input list, its Dockerfile's
-    /// entrypoint and CMD. A busybox shell script stands in for python3 (no Python interpreter can be pulled here); it does
-    /// what run.py does, so the run checks the wiring — mounts, list, outputs, every profile, renamed inputs — not Python.
+    /// entrypoint and CMD, with `InitImageAssembly.pythonStandInSpec` standing in for Python.
     @Test func thePythonProjectRunsInTheSandboxWithItsOwnFixtures() throws {
         guard FileManager.default.isExecutableFile(atPath: "/bin/busybox") else {
             Issue.record("busybox-static is part of the test machine (scripts/setup.sh)")
@@ -156,27 +155,7 @@ import TRELint
         let project = try ActionHarness.folder("init-run")
         defer { try? FileManager.default.removeItem(at: project) }
         try ProjectTemplate.write(ProjectTemplate.files(for: .python), into: project)
-        let standIn = """
-            #!/bin/sh
-            # python3 stand-in: $1 is /app/run.py, $2 the input list, as the Dockerfile's ENTRYPOINT and CMD give them.
-            set -eu
-            list="${2:-${TRE_INPUT_LIST:-/safe_data/inputs.txt}}"
-            [ -f "$1" ] || { echo "no $1" >&2; exit 2; }
-            echo "input,rows,columns" > /safe_outputs/summary.csv
-            grep -v '^#' "$list" | while read -r name; do
-                [ -n "$name" ] || continue
-                rows=$(($(wc -l < "/safe_data/$name") - 1))
-                echo "$name,$rows,3" >> /safe_outputs/summary.csv
-            done
-
-            """
-        var spec = try InitImageAssembly.spec(for: .python, project: project)
-        let busybox = try ImageSpec.busybox()
-        spec.layers = busybox.layers + spec.layers.filter { layer in
-            // The project's own layers: its mount points and its app; the stand-in replaces the python base.
-            layer.createdBy.contains("mkdir -p") || layer.createdBy.hasPrefix("COPY")
-        } + [LayerSpec([.dir("usr/local"), .dir("usr/local/bin"), .file("usr/local/bin/python3", standIn, mode: 0o755)],
-                       createdBy: "COPY python3-stand-in /usr/local/bin/python3")]
+        let spec = try InitImageAssembly.pythonStandInSpec(project: project)
         let image = project.appendingPathComponent("image.tar")
         try ImageBuilder.write(spec, layout: .dockerArchive, to: image)
 

@@ -76,6 +76,10 @@ let package = Package(
             exclude: ["Fixtures", "Golden"],
             swiftSettings: strict
         ),
-        .testTarget(name: "CLITests", dependencies: ["TRELint", "Reports", "Rules", "Sandbox", "TestSupport"], swiftSettings: strict),
+        .testTarget(
+            name: "CLITests",
+            dependencies: ["TRELint", "DockerfileKit", "Reports", "Rules", "Sandbox", "TestSupport", "Yams"],
+            swiftSettings: strict
+        ),
     ]
 )

@@ -14,7 +14,7 @@ struct TRELintCommand: ParsableCommand {
         version: TRELintVersion.current,
         subcommands: [
             CheckCommand.self, InspectCommand.self, ParseCommand.self, RunCommand.self,
-            RulesCommand.self, ExplainCommand.self, DiffCommand.self,
+            RulesCommand.self, ExplainCommand.self, DiffCommand.self, InitCommand.self, ReportCommand.self,
         ]
     )
 }

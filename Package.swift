@@ -76,6 +76,12 @@ let package = Package(
             exclude: ["Fixtures", "Golden"],
             swiftSettings: strict
         ),
-        .testTarget(name: "CLITests", dependencies: ["TRELint", "TestSupport"], swiftSettings: strict),
+        .testTarget(
+            name: "CLITests",
+            dependencies: [
+                "TRELint", "TestSupport", "TRELintCLI", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: strict
+        ),
     ]
 )

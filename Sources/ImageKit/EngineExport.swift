@@ -77,11 +77,12 @@ extension Image {
 enum EngineExport {
     /// Writes `name` from `engine`'s store as a docker-archive and returns it open; `reference` is what the user typed.
     ///
-    /// `executable` replaces the engine command found on PATH (tests point it at a stand-in).
+    /// `executable` replaces the engine command found on PATH, and `searchPath` PATH itself (tests use stand-ins).
     static func export(
-        _ name: String, from engine: ImageStoreEngine, reference: String, options: ImageReadOptions, executable: String? = nil
+        _ name: String, from engine: ImageStoreEngine, reference: String, options: ImageReadOptions, executable: String? = nil,
+        searchPath: String? = nil
     ) throws -> TemporaryFile {
-        guard let command = executable ?? locate(engine.rawValue) else {
+        guard let command = executable ?? locate(engine.rawValue, searchPath: searchPath) else {
             throw EngineExportError.engineMissing(reference: reference, engine: engine)
         }
         let folder = try PrivateFolder(in: options.temporaryDirectory ?? NSTemporaryDirectory())
@@ -146,9 +147,9 @@ enum EngineExport {
         return fallback
     }
 
-    /// The absolute path of a program on PATH.
-    static func locate(_ program: String) -> String? {
-        let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/local/bin:/usr/bin:/bin"
+    /// The absolute path of a program on PATH (or on `searchPath`).
+    static func locate(_ program: String, searchPath: String? = nil) -> String? {
+        let path = searchPath ?? ProcessInfo.processInfo.environment["PATH"] ?? "/usr/local/bin:/usr/bin:/bin"
         for folder in path.split(separator: ":") where folder.hasPrefix("/") {
             let candidate = folder + "/" + program
             if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }

@@ -141,7 +141,7 @@ enum EngineExport {
         {
             return .daemonUnreachable(reference: reference, detail: result.firstLine)
         }
-        if text.contains("no such image") || text.contains("image not known") || text.contains("not found") {
+        if text.contains("no such image") || text.contains("image not known") {
             return .imageNotFound(reference: reference, engine: engine, name: name)
         }
         return fallback

@@ -78,7 +78,10 @@ let package = Package(
         ),
         .testTarget(
             name: "CLITests",
-            dependencies: ["TRELint", "DockerfileKit", "Reports", "Rules", "Sandbox", "TestSupport", "Yams"],
+            dependencies: [
+                "TRELint", "TRELintCLI", "DockerfileKit", "Reports", "Rules", "Sandbox", "TestSupport", "Yams",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
             swiftSettings: strict
         ),
     ]

@@ -137,6 +137,8 @@ final class BlobStream {
     let hashing: Bool
     private(set) var consumed: Int64 = 0
     private(set) var failure: String?
+    /// Told the size of each block read, for progress: once per block, never per entry.
+    var onRead: ((Int) -> Void)?
 
     init(_ location: BlobLocation, hashing: Bool = true, bufferSize: Int = 1 << 20) throws {
         self.location = location
@@ -167,6 +169,7 @@ final class BlobStream {
             if hashing { hasher.update(bufferPointer: UnsafeRawBufferPointer(start: buffer, count: count)) }
             position += Int64(count)
             consumed += Int64(count)
+            onRead?(count)
         }
         return count
     }

@@ -27,22 +27,29 @@ struct BlobStore: Sendable {
 
     /// Indexes a tarball's members: offsets and sizes from the headers, seeking past the data.
     /// A gzip- or zstd-compressed tarball (`docker save | gzip`) is first decompressed to a temporary file, within the caps.
-    static func tarball(_ path: String, options: ImageReadOptions) throws -> BlobStore {
+    /// `displayName` names the tarball in messages when `path` means nothing to the user (an engine export).
+    static func tarball(_ path: String, options: ImageReadOptions, displayName: String? = nil) throws -> BlobStore {
+        let shownName = displayName ?? path
         var attributes = stat()
-        guard stat(path, &attributes) == 0 else { throw ImageError.notFound(path) }
+        guard stat(path, &attributes) == 0 else { throw ImageError.notFound(shownName) }
         let fileSize = Int64(attributes.st_size)
-        if fileSize == 0 { throw ImageError.unrecognisedFormat(path: path, reason: "the file is empty") }
-        let location = BlobLocation(file: path, offset: 0, length: fileSize, name: path)
-        guard blobLooksCompressed(location) else { return try indexTarball(path, fileSize: fileSize, displayName: path) }
+        if fileSize == 0 { throw ImageError.unrecognisedFormat(path: shownName, reason: "the file is empty") }
+        let location = BlobLocation(file: path, offset: 0, length: fileSize, name: shownName)
+        guard blobLooksCompressed(location) else { return try indexTarball(path, fileSize: fileSize, displayName: shownName) }
         let temporary = try decompressToTemporaryFile(location, options: options)
-        var store = try indexTarball(temporary.path, fileSize: temporary.size, displayName: path)
+        var store = try indexTarball(temporary.path, fileSize: temporary.size, displayName: shownName)
         store.temporary = temporary
         return store
     }
 
     private static func decompressToTemporaryFile(_ location: BlobLocation, options: ImageReadOptions) throws -> TemporaryFile {
         let temporary = try TemporaryFile()
-        let source = try DecompressedSource(try BlobStream(location, hashing: false))
+        let stream = try BlobStream(location, hashing: false)
+        let tracker = ProgressTracker(
+            options.progress, stage: .decompressing, subject: location.name, parts: [(name: location.name, total: location.length)])
+        defer { tracker?.finish() }
+        if let tracker { stream.onRead = { tracker.advance(part: 0, by: Int64($0)) } }
+        let source = try DecompressedSource(stream)
         while true {
             guard let block = source.next() else {
                 throw source.failure ?? ImageError.archive(context: location.name, code: -30, message: "cannot decompress")
@@ -180,7 +187,9 @@ private func lexicallyResolved(_ path: String, original: String) throws -> Strin
 /// A file in the temporary directory, removed when the last reader lets go of it.
 final class TemporaryFile: Sendable {
     let path: String
-    private let descriptor: Int32
+    let descriptor: Int32
+    /// False for an adopted file that no longer has a name of its own.
+    private let unlinkWhenDone: Bool
 
     init() throws {
         var template = Array((NSTemporaryDirectory() + "/tre-lint-image-XXXXXX").utf8CString)
@@ -188,11 +197,19 @@ final class TemporaryFile: Sendable {
         guard fd >= 0 else { throw ImageError.extraction(path: NSTemporaryDirectory(), reason: String(cString: strerror(errno))) }
         descriptor = fd
         path = String(decoding: template.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        unlinkWhenDone = true
+    }
+
+    /// Takes over an open file that was already unlinked: `path` reopens it through /proc for as long as this object lives.
+    init(adoptingUnlinked descriptor: Int32) {
+        self.descriptor = descriptor
+        path = "/proc/self/fd/\(descriptor)"
+        unlinkWhenDone = false
     }
 
     deinit {
         close(descriptor)
-        unlink(path)
+        if unlinkWhenDone { unlink(path) }
     }
 
     var size: Int64 { Int64(lseek(descriptor, 0, SEEK_END)) }

@@ -6,10 +6,16 @@ public struct ExtractionOptions: Sendable {
     public var preserveOwnership: Bool?
     /// Layers written at the same time.
     public var parallelism: Int
+    /// Told how many bytes of file contents are written; nil for silence.
+    public var progress: (any ProgressHandler)?
 
-    public init(preserveOwnership: Bool? = nil, parallelism: Int = ProcessInfo.processInfo.activeProcessorCount) {
+    public init(
+        preserveOwnership: Bool? = nil, parallelism: Int = ProcessInfo.processInfo.activeProcessorCount,
+        progress: (any ProgressHandler)? = nil
+    ) {
         self.preserveOwnership = preserveOwnership
         self.parallelism = max(1, parallelism)
+        self.progress = progress
     }
 }
 
@@ -29,12 +35,14 @@ struct RootFilesystemWriter {
     let root: String
     let privileged: Bool
     let parallelism: Int
+    let progress: (any ProgressHandler)?
 
     init(tree: MergedTree, root: String, options: ExtractionOptions) {
         self.tree = tree
         self.root = root
         privileged = options.preserveOwnership ?? (geteuid() == 0)
         parallelism = options.parallelism
+        progress = options.progress
     }
 
     func write() throws {
@@ -120,10 +128,19 @@ struct RootFilesystemWriter {
         let layers = filesByLayer.keys.sorted()
         let results = LockedResults<Result<Void, any Error>>(count: layers.count)
         let next = LockedCounter()
+        let tracker = ProgressTracker(progress, stage: .extracting, subject: root, parts: layers.map { layer in
+            let bytes = (filesByLayer[layer] ?? [:]).values.reduce(Int64(0)) { sum, indices in
+                sum + (indices.first.map { tree.entries[$0].size } ?? 0)
+            }
+            return (name: layer < 0 ? "empty files" : "layer \(layer + 1)", total: bytes)
+        })
+        defer { tracker?.finish() }
         DispatchQueue.concurrentPerform(iterations: min(parallelism, max(1, layers.count))) { _ in
             while let slot = next.take(below: layers.count) {
                 let layer = layers[slot]
                 let byOrdinal = filesByLayer[layer] ?? [:]
+                var meter = ProgressMeter(tracker, part: slot)
+                tracker?.begin(part: slot)
                 let outcome = Result<Void, any Error> {
                     if layer < 0 {
                         for indices in byOrdinal.values { for index in indices { try writeFile(rootFD, tree.entries[index].path) { nil } } }
@@ -131,9 +148,16 @@ struct RootFilesystemWriter {
                     }
                     try tree.streamEntries(layer: Int(layer), ordinals: Set(byOrdinal.keys)) { ordinal, blocks in
                         // One header holds one file's bytes; the stream can be read once.
-                        if let index = byOrdinal[ordinal]?.first { try writeFile(rootFD, tree.entries[index].path, data: blocks) }
+                        guard let index = byOrdinal[ordinal]?.first else { return }
+                        try writeFile(rootFD, tree.entries[index].path) {
+                            let block = try blocks()
+                            meter.add(block?.count ?? 0)
+                            return block
+                        }
                     }
                 }
+                meter.flush()
+                if case .success = outcome { tracker?.finish(part: slot) }
                 results.set(slot, outcome)
             }
         }

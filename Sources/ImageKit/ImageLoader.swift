@@ -10,8 +10,13 @@ public enum ImageLoader {
     ) throws -> Image {
         let plan: LoadPlan
         switch reference.source {
-        case .podman(let name), .dockerDaemon(let name):
-            throw ImageError.unsupportedReference("\(reference.text) (exporting \(name) through an engine is not supported yet; save it to a tarball first)")
+        case .podman, .dockerDaemon:
+            guard let (engine, name) = reference.engineImage else { throw ImageError.unsupportedReference(reference.text) }
+            let export = try EngineExport.export(name, from: engine, reference: reference.text, options: options)
+            // The archive has no name on disk any more; the tree keeps it open for extraction and the sandbox.
+            var store = try BlobStore.tarball(export.path, options: options, displayName: reference.text)
+            if store.temporary == nil { store.temporary = export }
+            plan = withTemporary(try dockerPlan(store: store, options: options), store)
         case .ociLayout(let directory, let name):
             plan = try ociPlan(store: try directoryStore(directory), format: .ociLayout, refName: name, options: options)
         case .ociArchive(let path):
@@ -270,14 +275,21 @@ public enum ImageLoader {
         let order = plan.layers.indices.sorted { plan.layers[$0].location.length > plan.layers[$1].location.length }
         let next = LockedCounter()
         let workers = min(options.parallelism, count)
+        let progress = ProgressTracker(
+            options.progress, stage: .reading, subject: reference.text,
+            parts: plan.layers.indices.map { (name: "layer \($0 + 1)", total: plan.layers[$0].location.length) })
+        defer { progress?.finish() }
         if workers > 0 {
             DispatchQueue.concurrentPerform(iterations: workers) { _ in
                 while let slot = next.take(below: count) {
                     let layerIndex = order[slot]
                     if results.anyFailure { return }
+                    progress?.begin(part: layerIndex)
                     let outcome = Result { try scanLayer(
                         plan.layers[layerIndex].location, index: layerIndex, budget: budget, observers: observers,
-                        hashUncompressed: plan.layers[layerIndex].diffID != nil, fileDigests: fileDigests) }
+                        hashUncompressed: plan.layers[layerIndex].diffID != nil, fileDigests: fileDigests,
+                        progress: progress) }
+                    if case .success = outcome { progress?.finish(part: layerIndex) }
                     results.set(layerIndex, outcome)
                 }
             }

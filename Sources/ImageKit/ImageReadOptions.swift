@@ -18,6 +18,11 @@ public struct ImageReadOptions: Sendable {
     public var platform: String
     /// Layers read at the same time.
     public var parallelism: Int
+    /// Told how reading (and exporting, for `podman:` and `docker-daemon:` images) goes; nil for silence.
+    public var progress: (any ProgressHandler)?
+    /// Where an engine exports `podman:` and `docker-daemon:` images, in a private folder removed right after;
+    /// the system's temporary directory when nil.
+    public var temporaryDirectory: String?
 
     public init(
         maxUncompressedBytes: Int64 = 1 << 40,
@@ -27,7 +32,9 @@ public struct ImageReadOptions: Sendable {
         maxJSONBytes: Int64 = 32 << 20,
         maxObservedFileSize: Int64 = 4 << 20,
         platform: String = "linux/amd64",
-        parallelism: Int = ProcessInfo.processInfo.activeProcessorCount
+        parallelism: Int = ProcessInfo.processInfo.activeProcessorCount,
+        progress: (any ProgressHandler)? = nil,
+        temporaryDirectory: String? = nil
     ) {
         self.maxUncompressedBytes = maxUncompressedBytes
         self.maxCompressionRatio = maxCompressionRatio
@@ -37,6 +44,8 @@ public struct ImageReadOptions: Sendable {
         self.maxObservedFileSize = maxObservedFileSize
         self.platform = platform
         self.parallelism = max(1, parallelism)
+        self.progress = progress
+        self.temporaryDirectory = temporaryDirectory
     }
 }
 

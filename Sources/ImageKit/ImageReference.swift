@@ -10,9 +10,9 @@ public struct ImageReference: Sendable, Equatable, CustomStringConvertible {
         case ociArchive(String)
         /// An OCI layout directory and, optionally, the `org.opencontainers.image.ref.name` to pick.
         case ociLayout(String, reference: String?)
-        /// An image in a local Podman store, exported through `podman save` (not supported yet).
+        /// An image in the local Podman store, exported through `podman save` when loaded.
         case podman(String)
-        /// An image in a Docker daemon, exported through `docker save` (not supported yet).
+        /// An image in a Docker daemon, exported through `docker save` when loaded.
         case dockerDaemon(String)
     }
 
@@ -42,9 +42,9 @@ public struct ImageReference: Sendable, Equatable, CustomStringConvertible {
                 source = .ociLayout(String(value[..<split]), reference: ref.isEmpty ? nil : ref)
             }
         } else if let rest = text.dropPrefix("podman:") {
-            source = .podman(try nonEmpty(rest, "podman"))
+            source = .podman(try Self.engineImageName(rest, reference: text))
         } else if let rest = text.dropPrefix("docker-daemon:") {
-            source = .dockerDaemon(try nonEmpty(rest, "docker-daemon"))
+            source = .dockerDaemon(try Self.engineImageName(rest, reference: text))
         } else {
             guard !text.isEmpty else { throw ImageError.unsupportedReference("an empty image reference") }
             source = .path(text)
@@ -52,6 +52,22 @@ public struct ImageReference: Sendable, Equatable, CustomStringConvertible {
     }
 
     public var description: String { text }
+
+    /// The engine whose store holds the image, and the image's name there, for `podman:` and `docker-daemon:` references.
+    public var engineImage: (engine: ImageStoreEngine, name: String)? {
+        switch source {
+        case .podman(let name): (.podman, name)
+        case .dockerDaemon(let name): (.docker, name)
+        default: nil
+        }
+    }
+
+    private static func engineImageName(_ name: Substring, reference: String) throws -> String {
+        if let problem = engineImageNameProblem(String(name)) {
+            throw EngineExportError.invalidName(reference: reference, reason: name.isEmpty ? "a name is needed after the colon" : problem)
+        }
+        return String(name)
+    }
 }
 
 extension String {

@@ -66,9 +66,10 @@ final class ReadBudget: @unchecked Sendable {
 /// Streams one layer blob once: lists its entries, hashes its bytes, enforces the caps, and shows observers small files.
 func scanLayer(
     _ location: BlobLocation, index: Int, budget: ReadBudget, observers: [any ImageContentObserver],
-    hashUncompressed: Bool = false, fileDigests: (any ImageFileDigestObserver)? = nil
+    hashUncompressed: Bool = false, fileDigests: (any ImageFileDigestObserver)? = nil, progress: ProgressTracker? = nil
 ) throws -> LayerScan {
     let stream = try BlobStream(location)
+    if let progress { stream.onRead = { progress.advance(part: index, by: Int64($0)) } }
     let reader = try ArchiveReader(context: "layer \(location.name)")
     // A compressed docker-archive layer is checked against its diff_id too: decompress in one reader, hash, untar in another.
     let decompressed = hashUncompressed && blobLooksCompressed(location) ? try DecompressedSource(stream) : nil

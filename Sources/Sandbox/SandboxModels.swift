@@ -70,6 +70,8 @@ public struct SandboxRequest: Sendable {
     public var checkInputList: Bool
     /// Where the run's temporary folder goes; the system's temporary directory when nil.
     public var temporaryDirectory: URL?
+    /// Told which profile runs; nil for silence.
+    public var progress: (any ProgressHandler)?
 
     public init(
         image: SandboxImage, profiles: [ProfileSpec] = ProfileSpec.defaults, mounts: MountPoints = .standard,
@@ -201,16 +203,17 @@ public struct SandboxOutcome: Codable, Sendable, Equatable {
 }
 
 extension SandboxImage {
-    /// The sandbox's view of an image ImageKit loaded: its config, its safe extraction, and the archive podman loads.
-    public init(_ image: Image) {
+    /// The sandbox's view of an image ImageKit loaded: its config, its safe extraction (reporting to `progress`),
+    /// and the archive podman loads.
+    public init(_ image: Image, progress: (any ProgressHandler)? = nil) {
         let archive: String?
         switch image.reference.source {
         case .path(let path), .dockerArchive(let path), .ociArchive(let path): archive = path
         case .ociLayout(let directory, _): archive = "oci:" + directory
-        case .podman, .dockerDaemon: archive = nil
+        case .podman, .dockerDaemon: archive = image.exportedArchivePath
         }
         self.init(config: image.config.config ?? ContainerConfig(), archivePath: archive) { target in
-            try image.extractRootFilesystem(to: target)
+            try image.extractRootFilesystem(to: target, options: ExtractionOptions(progress: progress))
         }
     }
 }

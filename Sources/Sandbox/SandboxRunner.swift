@@ -65,9 +65,14 @@ public enum SandboxRunner {
 
         try FileManager.default.createDirectory(at: workDir.appendingPathComponent("profiles"), withIntermediateDirectories: false)
         var runs: [ProfileResult] = []
-        for profile in request.profiles {
+        let progress = ProgressTracker(
+            request.progress, stage: .running, subject: engine.name, parts: request.profiles.map { (name: $0.name, total: 1) })
+        defer { progress?.finish() }
+        for (position, profile) in request.profiles.enumerated() {
             try stopIfInterrupted()
+            progress?.begin(part: position)
             runs.append(try context.runProfile(profile, fixtures: fixtures, suffix: "", cleanup: cleanup))
+            progress?.finish(part: position)
         }
 
         var inputCheck: InputListCheck?

@@ -1,7 +1,7 @@
 import Foundation
 import DockerfileKit
 import Facts
-import ImageKit
+public import ImageKit
 import Rules
 import Reports
 import Sandbox
@@ -9,9 +9,13 @@ import Sandbox
 /// The image → violations step of `check` and `run`: reads the image once, gathers the facts, runs every enabled
 /// static check, and runs the sandbox unless told not to.
 public enum CheckAnalyzer {
-    /// Reads the image and the Dockerfile, runs every enabled rule check and the sandbox, and returns what they found.
-    public static func analyze(_ request: CheckRequest, settings: CheckSettings) throws -> CheckAnalysis {
+    /// Reads the image and the Dockerfile, runs every enabled rule check and the sandbox, and returns what they found;
+    /// `progress` is told how reading, extraction and the run go.
+    public static func analyze(
+        _ request: CheckRequest, settings: CheckSettings, progress: (any ProgressHandler)? = nil
+    ) throws -> CheckAnalysis {
         let reference = try ImageReference(parsing: request.image)
+        let readOptions = ImageReadOptions(progress: progress)
 
         var violations: [Violation] = []
         var suppressions: [InlineSuppression] = []
@@ -20,7 +24,7 @@ public enum CheckAnalyzer {
         if request.staticChecks {
             // The collector sees small files during the loader's single pass, so secrets and start-up code cost no second read.
             let collector = FactsCollector()
-            image = try ImageLoader.load(reference, observers: [collector])
+            image = try ImageLoader.load(reference, options: readOptions, observers: [collector])
             let dockerfile = try request.dockerfile.map { try Dockerfile.parse(contentsOf: URL(fileURLWithPath: $0)) }
             let (facts, found) = try staticChecks(
                 of: image, collector: collector, dockerfile: dockerfile, dockerfilePath: request.dockerfile, settings: settings)
@@ -33,18 +37,19 @@ public enum CheckAnalyzer {
                 }
             }
         } else {
-            image = try ImageLoader.load(reference)
+            image = try ImageLoader.load(reference, options: readOptions)
         }
 
         var run: SandboxReport?
         if !request.noRun {
             var sandbox = SandboxRequest(
-                image: SandboxImage(image), settings: settings.configuration.run, mounts: settings.configuration.mounts,
+                image: SandboxImage(image, progress: progress), settings: settings.configuration.run, mounts: settings.configuration.mounts,
                 optFile: request.runExtras.optFile.map { URL(fileURLWithPath: $0) })
             sandbox.keepOutputs = request.runExtras.keepOutputs.map { URL(fileURLWithPath: $0) }
             sandbox.safeDataWritable = request.runExtras.safeDataWritable
             sandbox.gpu = request.runExtras.gpu
             if let cores = request.runExtras.cores { sandbox.limits.cores = cores }
+            sandbox.progress = progress
             let outcome = try SandboxRunner.run(sandbox)
             violations += outcome.violations.map(Violation.init)
             run = outcome.report

@@ -108,13 +108,19 @@ struct CheckCommand: ParsableCommand {
     @OptionGroup(title: "Sandbox run")
     var runOptions: RunOptions
 
+    @OptionGroup var progressOptions: ProgressOptions
+
     func run() throws {
         let request = CheckRequest(
             image: image, dockerfile: dockerfile, configFile: config, format: format, output: output, failOn: failOn,
             noRun: noRun, run: runOptions.settings, runExtras: runOptions.extras
         )
+        let progress = progressOptions.display()
         try reportingInputErrors {
-            try CheckCore.run(request, standardOutputIsTerminal: isatty(STDOUT_FILENO) == 1, analyze: CheckAnalyzer.analyze)
+            defer { progress?.clear() }
+            return try CheckCore.run(request, standardOutputIsTerminal: isatty(STDOUT_FILENO) == 1) {
+                try CheckAnalyzer.analyze($0, settings: $1, progress: progress)
+            }
         }
     }
 }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import ImageKit
 import TRELint
 
 /// `inspect --format` values.
@@ -13,7 +14,8 @@ struct InspectCommand: ParsableCommand {
         abstract: "Describe an image: format, digests, config, layers; or list its merged filesystem.",
         discussion: """
             IMAGE is a docker-archive or oci-archive tarball, an OCI layout directory, or the same with a \
-            transport prefix (docker-archive:PATH, oci-archive:PATH, oci:DIR[:REF]).
+            transport prefix (docker-archive:PATH, oci-archive:PATH, oci:DIR[:REF]); podman:NAME[:TAG] and \
+            docker-daemon:NAME[:TAG] export the image through that engine first.
             """
     )
 
@@ -26,9 +28,13 @@ struct InspectCommand: ParsableCommand {
     @Flag(help: "Print the merged filesystem as JSON lines (one object per path) instead.")
     var files = false
 
+    @OptionGroup var progressOptions: ProgressOptions
+
     func run() throws {
+        let progress = progressOptions.display()
         try reportingInputErrors {
-            let loaded = try Inspector.load(image)
+            defer { progress?.clear() }
+            let loaded = try Inspector.load(image, options: ImageReadOptions(progress: progress))
             if files {
                 Inspector.writeFiles(loaded.tree, to: FileHandle.standardOutput)
             } else if format == .json {

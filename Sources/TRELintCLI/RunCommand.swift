@@ -35,13 +35,19 @@ struct RunCommand: ParsableCommand {
     @OptionGroup(title: "Sandbox run")
     var runOptions: RunOptions
 
+    @OptionGroup var progressOptions: ProgressOptions
+
     func run() throws {
         let request = CheckRequest(
             image: image, configFile: config, format: format, output: output, failOn: failOn,
             run: runOptions.settings, runExtras: runOptions.extras, staticChecks: false
         )
+        let progress = progressOptions.display()
         try reportingInputErrors {
-            try CheckCore.run(request, standardOutputIsTerminal: isatty(STDOUT_FILENO) == 1, analyze: CheckAnalyzer.analyze)
+            defer { progress?.clear() }
+            return try CheckCore.run(request, standardOutputIsTerminal: isatty(STDOUT_FILENO) == 1) {
+                try CheckAnalyzer.analyze($0, settings: $1, progress: progress)
+            }
         }
     }
 }

@@ -20,7 +20,7 @@ import TRELint
             image: image.path, dockerfile: project.appendingPathComponent("Dockerfile").path, format: .json, output: reportPath,
             noRun: true)
         // The project's own .tre-lint.yaml is found in the working directory, as a user running check there would have it.
-        let status = try CheckCore.run(request, workingDirectory: project.path, standardOutputIsTerminal: false, analyze: CheckAnalyzer.analyze)
+        let status = try CheckCore.run(request, workingDirectory: project.path, standardOutputIsTerminal: false) { try CheckAnalyzer.analyze($0, settings: $1) }
         let report = try SavedReport.load(path: reportPath)
         let serious = report.findings.filter { $0.severity >= .warning }
         #expect(serious.isEmpty, "\(language.rawValue): \(serious.map { "\($0.rule) \($0.location.displayText): \($0.message)" })")
@@ -161,7 +161,7 @@ import TRELint
 
         let reportPath = project.appendingPathComponent("report.json").path
         let request = CheckRequest(image: image.path, dockerfile: project.appendingPathComponent("Dockerfile").path, format: .json, output: reportPath)
-        _ = try CheckCore.run(request, workingDirectory: project.path, standardOutputIsTerminal: false, analyze: CheckAnalyzer.analyze)
+        _ = try CheckCore.run(request, workingDirectory: project.path, standardOutputIsTerminal: false) { try CheckAnalyzer.analyze($0, settings: $1) }
         let report = try SavedReport.load(path: reportPath)
         let runFindings = report.findings.filter { $0.rule.hasPrefix("TRE9") }
         if runFindings.contains(where: { $0.rule == "TRE910" }) {

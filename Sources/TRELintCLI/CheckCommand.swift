@@ -78,6 +78,21 @@ struct RunOptions: ParsableArguments {
     }
 }
 
+/// How a report is written and judged, shared by `check`, `run` and `report`.
+struct ReportOptions: ParsableArguments {
+    @Option(help: "The configuration file (default: .tre-lint.yaml in the working directory, then beside the Dockerfile).")
+    var config: String?
+
+    @Option(help: "Report format: \(ReportFormat.allCases.map(\.rawValue).joined(separator: ", ")).")
+    var format: ReportFormat = .tty
+
+    @Option(help: "Write the report to this file instead of standard output.")
+    var output: String?
+
+    @Option(name: .customLong("fail-on"), help: "Exit 1 when a finding is at or above: error, warning, info, none (default: error).")
+    var failOn: FailThreshold?
+}
+
 struct CheckCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "check",
@@ -90,17 +105,7 @@ struct CheckCommand: ParsableCommand {
     @Option(help: "The Dockerfile the image was built from, for findings on its lines.")
     var dockerfile: String?
 
-    @Option(help: "The configuration file (default: .tre-lint.yaml in the working directory, then beside the Dockerfile).")
-    var config: String?
-
-    @Option(help: "Report format: \(ReportFormat.allCases.map(\.rawValue).joined(separator: ", ")).")
-    var format: ReportFormat = .tty
-
-    @Option(help: "Write the report to this file instead of standard output.")
-    var output: String?
-
-    @Option(name: .customLong("fail-on"), help: "Exit 1 when a finding is at or above: error, warning, info, none (default: error).")
-    var failOn: FailThreshold?
+    @OptionGroup var report: ReportOptions
 
     @Flag(name: .customLong("no-run"), help: "Static rules only; skip the sandbox run.")
     var noRun = false
@@ -112,8 +117,8 @@ struct CheckCommand: ParsableCommand {
 
     func run() throws {
         let request = CheckRequest(
-            image: image, dockerfile: dockerfile, configFile: config, format: format, output: output, failOn: failOn,
-            noRun: noRun, run: runOptions.settings, runExtras: runOptions.extras
+            image: image, dockerfile: dockerfile, configFile: report.config, format: report.format, output: report.output,
+            failOn: report.failOn, noRun: noRun, run: runOptions.settings, runExtras: runOptions.extras
         )
         let progress = progressOptions.display()
         try reportingInputErrors {

@@ -18,23 +18,15 @@ struct ReportCommand: ParsableCommand {
     @Argument(help: "The JSON report `check --format json --output FILE` wrote.")
     var report: String
 
-    @Option(help: "Report format: \(ReportFormat.allCases.map(\.rawValue).joined(separator: ", ")).")
-    var format: ReportFormat = .tty
-
-    @Option(help: "Write the report to this file instead of standard output.")
-    var output: String?
-
-    @Option(name: .customLong("fail-on"), help: "The threshold of the verdict: error, warning, info, none.")
-    var failOn: FailThreshold?
-
-    @Option(help: "The configuration file check used (for its fail-on).")
-    var config: String?
+    @OptionGroup var options: ReportOptions
 
     @Option(help: "The Dockerfile check was given (a configuration beside it is found as check finds it).")
     var dockerfile: String?
 
     func run() throws {
-        let request = CheckRequest(image: report, dockerfile: dockerfile, configFile: config, format: format, output: output, failOn: failOn)
+        let request = CheckRequest(
+            image: report, dockerfile: dockerfile, configFile: options.config, format: options.format, output: options.output,
+            failOn: options.failOn)
         try reportingInputErrors {
             try SavedReport.run(reportPath: report, request, standardOutputIsTerminal: isatty(STDOUT_FILENO) == 1)
         }

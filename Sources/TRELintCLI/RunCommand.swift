@@ -20,17 +20,7 @@ struct RunCommand: ParsableCommand {
     @Argument(help: "The image: a docker-archive or oci-archive tarball, an OCI layout, or a transport-prefixed reference.")
     var image: String
 
-    @Option(help: "The configuration file (default: .tre-lint.yaml in the working directory).")
-    var config: String?
-
-    @Option(help: "Report format: \(ReportFormat.allCases.map(\.rawValue).joined(separator: ", ")).")
-    var format: ReportFormat = .tty
-
-    @Option(help: "Write the report to this file instead of standard output.")
-    var output: String?
-
-    @Option(name: .customLong("fail-on"), help: "Exit 1 when a finding is at or above: error, warning, info, none (default: error).")
-    var failOn: FailThreshold?
+    @OptionGroup var report: ReportOptions
 
     @OptionGroup(title: "Sandbox run")
     var runOptions: RunOptions
@@ -39,7 +29,7 @@ struct RunCommand: ParsableCommand {
 
     func run() throws {
         let request = CheckRequest(
-            image: image, configFile: config, format: format, output: output, failOn: failOn,
+            image: image, configFile: report.config, format: report.format, output: report.output, failOn: report.failOn,
             run: runOptions.settings, runExtras: runOptions.extras, staticChecks: false
         )
         let progress = progressOptions.display()

@@ -314,8 +314,10 @@ public struct SourceScanner: Sendable {
         #"\b(download\.file|curl::curl_download|curl::curl_fetch_\w+|httr2?::(?:GET|POST|request|req_perform)|url\(\s*["']https?://|read\.\w+\(\s*["']https?://|fread\(\s*["']https?://|read_\w+\(\s*["']https?://)"#)
     static let rConfig = Pattern(
         #"\b(commandArgs|Sys\.getenv|read_yaml|yaml::|jsonlite::|fromJSON|read_json|config::get|optparse|argparse|docopt|readLines\()"#)
+    // A path built by a call (`file.path(out, "x.csv")`, `here::here(…)`) is not a literal relative path: only a
+    // string literal directly among the arguments counts.
     static let rRelativeWrite = Pattern(
-        #"\b(write\.(?:csv|table|csv2)|write_(?:csv|tsv|rds|parquet)|fwrite|saveRDS|save|ggsave|sink|pdf|png|cat)\([^)]*?(?:file\s*=\s*)?["'](?![/~])[^"']+\.\w+["']"#)
+        #"\b(write\.(?:csv|table|csv2)|write_(?:csv|tsv|rds|parquet)|fwrite|saveRDS|save|ggsave|sink|pdf|png|cat)\([^()]*?(?:file\s*=\s*)?["'](?![/~])[^"']+\.\w+["']"#)
     static let rHomeWrite = Pattern(#"["']~/|path\.expand\(|Sys\.getenv\(["']HOME"#)
     static let rServe = Pattern(#"\b(runApp|shinyApp|plumb|pr_run|startServer|httpuv)\b"#)
     static let rTempDir = Pattern(#"\b(TMPDIR|TMP|TEMP)\b"#)

@@ -39,6 +39,14 @@ struct FactsSourceScannerTests {
         #expect(scanned.signals.first { $0.kind == .packageInstall }?.line == 2)
     }
 
+    @Test("R writes a relative path only with a literal among its arguments")
+    func rRelativeWrites() {
+        #expect(kinds("write.csv(x, \"summary.csv\")\n", .r).contains(.writesWorkingDirectory))
+        #expect(kinds("write.csv(x, file = \"out/summary.csv\", row.names = FALSE)\n", .r).contains(.writesWorkingDirectory))
+        #expect(!kinds("write.csv(x, file.path(outputs_dir, \"summary.csv\"))\n", .r).contains(.writesWorkingDirectory))
+        #expect(!kinds("saveRDS(model, \"/safe_outputs/model.rds\")\n", .r).contains(.writesWorkingDirectory))
+    }
+
     @Test("Python runs pip only through a process call")
     func pythonPip() {
         #expect(kinds("subprocess.check_call([sys.executable, '-m', 'pip', 'install', 'x'])\n", .python).contains(.packageInstall))

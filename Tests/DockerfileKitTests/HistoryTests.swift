@@ -84,7 +84,7 @@ struct HistoryTests {
             """
         try containerfile.write(to: context.appendingPathComponent("Containerfile"), atomically: true, encoding: .utf8)
         let tag = "localhost/tre-lint-history-test:\(UUID().uuidString.prefix(8).lowercased())"
-        try run(podman, ["build", "-q", "-t", tag, context.path])
+        _ = try run(podman, ["build", "-q", "-t", tag, context.path])
         defer { _ = try? run(podman, ["rmi", "-f", tag]) }
         let json = try run(podman, ["image", "inspect", "--format", "{{json .History}}", tag])
         let entries = try #require(try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [[String: Any]])

@@ -107,11 +107,12 @@ public struct DetectedCUDA: Sendable, Equatable, Codable {
 public enum CUDADetector {
     /// Paths whose contents state a CUDA version (read through the content observer or lazily).
     public static func wantsContents(of path: String) -> Bool {
-        if toolkitFile.matches(path) { return true }
+        // The prefix test first: the pattern would otherwise run on every file of the image.
+        if path.hasPrefix("/usr/local/cuda"), toolkitFile.matches(path) { return true }
         if path.hasSuffix("/torch/version.py") { return true }
         if path.hasSuffix("/tensorflow/python/platform/build_info.py") { return true }
         if path.hasSuffix("/jaxlib/version.py") || path.hasSuffix("/jax_plugins/xla_cuda12/__init__.py") { return false }
-        if path.contains("/conda-meta/"), path.hasSuffix(".json"), condaRecordName.matches((path as NSString).lastPathComponent) {
+        if path.hasSuffix(".json"), path.containsBytes("/conda-meta/"), condaRecordName.matches(String(PathText.lastComponent(path))) {
             return true
         }
         return false

@@ -375,7 +375,7 @@ public final class FactsCollector: @unchecked Sendable {
         if path == "/etc/passwd" || path == "/etc/group" { return true }
         if CUDADetector.wantsContents(of: path) { return true }
         if StartupCodeWalker.isPackageDirectory(path) { return false }
-        let ext = (path as NSString).pathExtension.lowercased()
+        let ext = PathText.fileExtension(path).lowercased()
         if ["py", "sh", "bash", "r", "jl"].contains(ext) { return true }
         let scriptDirectory = path.hasPrefix("/usr/local/bin/") || path.hasPrefix("/app/") || path.hasPrefix("/opt/")
         return scriptDirectory && ext.isEmpty && size <= 64 * 1024

@@ -94,16 +94,20 @@ public enum PackageFiles {
     static func kind(of path: String) -> Kind? {
         if path == dpkgStatus { return .dpkgStatus }
         if path == apkInstalled { return .apkInstalled }
-        let name = StartCommand.baseName(path)
-        let parent = (path as NSString).deletingLastPathComponent
-        let parentName = StartCommand.baseName(parent)
+        let name = PathText.lastComponent(path)
+        // Every package file has one of a few names or endings: most paths stop here, before any allocation.
+        guard name == "copyright" || name == "METADATA" || name == "PKG-INFO" || name == "DESCRIPTION"
+            || name.hasSuffix(".toml") || name.hasSuffix(".json") || path.hasPrefix("/var/lib/dpkg/status.d/")
+        else { return nil }
+        let parent = PathText.parent(path)
+        let parentName = PathText.lastComponent(parent)
         // Distroless images keep one status paragraph per package here instead of one status file.
         if parent == "/var/lib/dpkg/status.d", !name.hasSuffix(".md5sums") { return .dpkgStatusPart }
-        if name == "copyright", (parent as NSString).deletingLastPathComponent == "/usr/share/doc" { return .debianCopyright }
-        if name == "METADATA", parentName.hasSuffix(".dist-info"), path.contains("-packages/") { return .pythonMetadata }
-        if name == "PKG-INFO", parentName.hasSuffix(".egg-info"), path.contains("-packages/") { return .pythonMetadata }
-        if name == "DESCRIPTION", isRLibrary((parent as NSString).deletingLastPathComponent) { return .rDescription }
-        if (name == "Manifest.toml" || (name.hasPrefix("Manifest-v") && name.hasSuffix(".toml"))), !path.contains("/packages/") {
+        if name == "copyright", PathText.parent(parent) == "/usr/share/doc" { return .debianCopyright }
+        if name == "METADATA", parentName.hasSuffix(".dist-info"), path.containsBytes("-packages/") { return .pythonMetadata }
+        if name == "PKG-INFO", parentName.hasSuffix(".egg-info"), path.containsBytes("-packages/") { return .pythonMetadata }
+        if name == "DESCRIPTION", isRLibrary(PathText.parent(parent)) { return .rDescription }
+        if (name == "Manifest.toml" || (name.hasPrefix("Manifest-v") && name.hasSuffix(".toml"))), !path.containsBytes("/packages/") {
             return .juliaManifest
         }
         if parentName == "conda-meta", name.hasSuffix(".json") { return .condaRecord }
@@ -301,7 +305,7 @@ extension PackageInventory {
             }
             switch kind {
             case .debianCopyright:
-                copyrightByPackage[StartCommand.baseName((entry.path as NSString).deletingLastPathComponent)] = entry.path
+                copyrightByPackage[StartCommand.baseName(PathText.parent(entry.path))] = entry.path
             case .pythonMetadata:
                 continue
             default:

@@ -60,9 +60,8 @@ public enum SecretScanner {
         guard size > 0, size <= maximumFileSize else { return false }
         let lower = path.lowercased()
         for skipped in skippedPrefixes where lower.hasPrefix(skipped) { return false }
-        for fragment in skippedFragments where lower.contains(fragment) { return false }
-        let ext = (lower as NSString).pathExtension
-        return !binaryExtensions.contains(ext)
+        for fragment in skippedFragments where lower.containsBytes(fragment) { return false }
+        return !binaryExtensions.contains(String(PathText.fileExtension(lower)))
     }
 
     // Documentation and the test fixtures of installed packages carry published test keys

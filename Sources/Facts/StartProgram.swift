@@ -54,7 +54,7 @@ public struct StartCommand: Sendable, Equatable {
     }
 
     static func baseName(_ path: String) -> String {
-        path.split(separator: "/").last.map(String.init) ?? path
+        String(PathText.lastComponent(path))
     }
 }
 

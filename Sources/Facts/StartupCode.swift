@@ -46,10 +46,10 @@ struct StartupCodeWalker {
             "/site-packages/", "/dist-packages/", "/site-library/", "/R/library/", "/lib/R/", "/.julia/packages/",
             "/julia/packages/", "/share/julia/", "/node_modules/", "/conda-meta/", "/pkgs/", "/packages/",
         ]
-        if fragments.contains(where: path.contains) { return true }
+        if fragments.contains(where: path.containsBytes) { return true }
         let prefixes = ["/usr/lib/", "/usr/share/", "/usr/include/", "/lib/", "/lib64/", "/etc/", "/proc/", "/sys/", "/var/lib/"]
         return prefixes.contains(where: path.hasPrefix)
-            || (path.hasPrefix("/usr/local/lib/") || path.hasPrefix("/opt/conda/lib/") || path.contains("/lib/python"))
+            || (path.hasPrefix("/usr/local/lib/") || path.hasPrefix("/opt/conda/lib/") || path.containsBytes("/lib/python"))
     }
 
     /// The start-up sources, and the programs they run whose code cannot be read (compiled, outside system directories).

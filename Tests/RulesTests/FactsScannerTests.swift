@@ -1,5 +1,5 @@
 import TRECore
-import Facts
+@testable import Facts
 import Foundation
 import ImageKit
 import Testing
@@ -276,5 +276,29 @@ struct FactsShellCommandTests {
         #expect(kinds("system(\"wget https://x\")\n", .r).contains(.download))
         #expect(kinds("run(`curl -O https://x`)\n", .julia).contains(.download))
         #expect(!kinds("print('wget is not needed')\n", .python).contains(.download))
+    }
+}
+
+@Suite("Path text")
+struct PathTextTests {
+    @Test("path pieces agree with NSString's for the paths images hold")
+    func agreesWithNSString() {
+        for path in ["/", "/a", "/a/b.py", "/a/b/", "a/b.tar.gz", "/etc/.bashrc", "/x/file.", "/usr/share/doc/pkg/copyright"] {
+            let ns = path as NSString
+            #expect(String(PathText.lastComponent(path)) == ns.lastPathComponent, "\(path)")
+            #expect(PathText.parent(path) == ns.deletingLastPathComponent, "\(path)")
+            #expect(String(PathText.fileExtension(path)) == ns.pathExtension, "\(path)")
+        }
+        // Foundation's `deletingLastPathComponent` traps on "" and on a lone relative name here; these must not.
+        #expect(PathText.lastComponent("") == "" && PathText.parent("") == "" && PathText.fileExtension("") == "")
+        #expect(PathText.lastComponent("a") == "a" && PathText.parent("a") == "")
+    }
+
+    @Test("byte containment finds fragments anywhere and only where they are")
+    func containsBytes() {
+        #expect("/usr/lib/python3/dist-packages/x.py".containsBytes("/dist-packages/"))
+        #expect("abc".containsBytes("abc") && "abc".containsBytes("c") && "abc".containsBytes(""))
+        #expect(!"abc".containsBytes("abcd") && !"/site-package/".containsBytes("/site-packages/"))
+        #expect("/données/é.csv".containsBytes("é.csv"))
     }
 }

@@ -147,6 +147,9 @@ func runInForeground(
     let process = Process()
     process.executableURL = URL(fileURLWithPath: executable)
     process.arguments = arguments
+    // Engines leave files in their working directory (podman's conmon writes `oom` there when the container is
+    // killed for memory): start them in the run's own folder, never in the user's.
+    process.currentDirectoryURL = logFile.deletingLastPathComponent()
     process.standardInput = FileHandle.nullDevice
     process.standardOutput = log
     process.standardError = log

@@ -25,12 +25,12 @@ let package = Package(
             pkgConfig: "libarchive",
             providers: [.apt(["libarchive-dev"]), .brew(["libarchive"])]
         ),
-        // What every layer shares about the TRE itself: its mount points and configuration value errors.
+        // What every layer shares: the TRE's mount points, finding locations, configuration value errors, program search.
         .target(name: "TRECore", swiftSettings: strict),
         // Reading exported images: archives, OCI/Docker models, digests, merged tree, safe extraction.
         .target(
             name: "ImageKit",
-            dependencies: ["CLibArchive", .product(name: "Crypto", package: "swift-crypto")],
+            dependencies: ["TRECore", "CLibArchive", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: strict
         ),
         // BuildKit-exact Dockerfile parsing, stages, shell words, history → Dockerfile.

@@ -1,3 +1,4 @@
+import TRECore
 import Foundation
 
 #if canImport(Glibc)
@@ -149,12 +150,7 @@ enum EngineExport {
 
     /// The absolute path of a program on PATH (or on `searchPath`).
     static func locate(_ program: String, searchPath: String? = nil) -> String? {
-        let path = searchPath ?? ProcessInfo.processInfo.environment["PATH"] ?? "/usr/local/bin:/usr/bin:/bin"
-        for folder in path.split(separator: ":") where folder.hasPrefix("/") {
-            let candidate = folder + "/" + program
-            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
-        }
-        return nil
+        ProgramSearch.locate(program, path: searchPath)
     }
 }
 

@@ -1,3 +1,4 @@
+import TRECore
 import Foundation
 
 /// What a finished host command printed and returned.
@@ -21,12 +22,7 @@ enum HostTools {
 
     /// The absolute path of a program, searched in `PATH` and the sbin directories.
     static func locate(_ name: String) -> String? {
-        let fromEnvironment = (ProcessInfo.processInfo.environment["PATH"] ?? "").split(separator: ":").map(String.init)
-        for dir in fromEnvironment + searchPath {
-            let candidate = dir + "/" + name
-            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
-        }
-        return nil
+        ProgramSearch.locate(name, path: ProcessInfo.processInfo.environment["PATH"] ?? "", fallbackDirectories: searchPath)
     }
 
     /// Runs a program to completion, killing it after `timeout` seconds.

@@ -145,8 +145,9 @@ public enum CUDADetector {
 
     /// A source from a file name alone: `libcudart.so.12.1.105`.
     public static func fromFileName(_ path: String) -> CUDAVersionSource? {
-        let name = (path as NSString).lastPathComponent
-        guard let text = libcudartName.firstCapture(in: name), let version = DottedVersion(text) else { return nil }
+        let name = String(PathText.lastComponent(path))
+        // The prefix test first: this runs for every file of the image, the pattern only for candidates.
+        guard name.hasPrefix("libcudart"), let text = libcudartName.firstCapture(in: name), let version = DottedVersion(text) else { return nil }
         return CUDAVersionSource(kind: .libcudart, path: path, version: version, precise: version.components.count > 1)
     }
 

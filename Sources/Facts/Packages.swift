@@ -34,7 +34,7 @@ public struct PythonDistribution: Sendable, Equatable, Codable {
     public static func find(in index: FileIndex) -> [PythonDistribution] {
         var found: [PythonDistribution] = []
         for entry in index.entries where entry.type == .dir {
-            guard entry.path.contains("-packages/") else { continue }
+            guard entry.path.containsBytes("-packages/") else { continue }
             let name = StartCommand.baseName(entry.path)
             let stem: Substring
             if name.hasSuffix(".dist-info") {

@@ -127,7 +127,7 @@ public enum SecretScanner {
     /// whole file, and only when its anchor bytes occur, so ordinary source files cost a few byte searches.
     public static func scan(path: String, contents: Data) -> [(kind: SecretKind, line: Int)] {
         guard !contents.prefix(1024).contains(0) else { return [] }
-        let name = (path as NSString).lastPathComponent
+        let name = String(PathText.lastComponent(path))
         var text: String?
         var found: [(kind: SecretKind, line: Int)] = []
         for rule in fileRules where !found.contains(where: { $0.kind == rule.kind }) {

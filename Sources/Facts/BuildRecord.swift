@@ -51,7 +51,7 @@ public struct BuildRecord: Sendable {
         steps = chain.flatMap { stage in
             ([stage.from] + stage.instructions).map { instruction in
                 BuildStep(
-                    cmd: instruction.cmd, arguments: instruction.value.joined(separator: " "), json: instruction.json,
+                    cmd: instruction.keyword, arguments: instruction.value.joined(separator: " "), json: instruction.json,
                     location: Location(kind: .dockerfile, path: path, line: instruction.startLine))
             }
         }

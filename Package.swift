@@ -56,12 +56,12 @@ let package = Package(
         // The core entry points the CLI calls: check, inspect, run, parse.
         .target(
             name: "TRELint",
-            dependencies: ["ImageKit", "DockerfileKit", "Facts", "Sandbox", "Rules", "Reports"],
+            dependencies: ["TRECore", "ImageKit", "DockerfileKit", "Facts", "Sandbox", "Rules", "Reports"],
             swiftSettings: strict
         ),
         .executableTarget(
             name: "TRELintCLI",
-            dependencies: ["TRELint", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: ["TRELint", "TRECore", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: strict
         ),
         // Builds docker-archive / OCI image tarballs from a declarative description, for tests and fixtures.

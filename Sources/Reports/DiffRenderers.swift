@@ -1,3 +1,4 @@
+import TRECore
 import Facts
 import Rules
 
@@ -174,7 +175,7 @@ extension DiffFile {
     /// `file 0755 0:0 12 B`, or `symlink → target`.
     var text: String {
         var words = [type, octalMode, "\(uid):\(gid)"]
-        if type == "file" { words.append(DiffText.bytes(size)) }
+        if type == "file" { words.append(ByteCount.text(size)) }
         if let link { words.append("→ \(link)") }
         return words.joined(separator: " ")
     }
@@ -187,7 +188,7 @@ extension FileChange {
             switch aspect {
             case "type": "type \(old.type) → \(new.type)"
             case "content": "content \(DiffText.shortDigest(old.sha256)) → \(DiffText.shortDigest(new.sha256))"
-                + (old.size == new.size ? " (same size)" : " (\(DiffText.bytes(old.size)) → \(DiffText.bytes(new.size)))")
+                + (old.size == new.size ? " (same size)" : " (\(ByteCount.text(old.size)) → \(ByteCount.text(new.size)))")
             case "mode": "mode \(old.octalMode) → \(new.octalMode)"
             case "owner": "owner \(old.uid):\(old.gid) → \(new.uid):\(new.gid)"
             case "link": "link \(old.link ?? "-") → \(new.link ?? "-")"
@@ -212,15 +213,6 @@ extension DetectedCUDA {
 
 /// Small formatting shared by the tty and markdown renderers.
 enum DiffText {
-    static func bytes(_ count: Int64) -> String {
-        let units = ["KiB", "MiB", "GiB", "TiB"]
-        guard count >= 1024 else { return "\(count) B" }
-        var value = Double(count) / 1024
-        var unit = 0
-        while value >= 1024, unit < units.count - 1 { value /= 1024; unit += 1 }
-        return String(format: "%.1f %@", value, units[unit])
-    }
-
     static func shortDigest(_ digest: String?) -> String {
         guard let digest else { return "-" }
         let hex = digest.hasPrefix("sha256:") ? digest.dropFirst(7) : Substring(digest)

@@ -1,3 +1,4 @@
+import TRECore
 import Rules
 
 /// `tre-lint diff` for a terminal: each kind of change under a heading, `+` added, `-` removed, `~` changed.
@@ -75,7 +76,7 @@ struct DiffTTYRenderer {
     }
 
     private func layerLine(_ layer: DiffLayer) -> String {
-        "\(layer.index)  \(DiffText.shortDigest(layer.digest))  \(DiffText.bytes(layer.size))  \(layer.instruction)"
+        "\(layer.index)  \(DiffText.shortDigest(layer.digest))  \(ByteCount.text(layer.size))  \(layer.instruction)"
     }
 }
 
@@ -92,7 +93,7 @@ struct DiffMarkdownRenderer {
         lines.append("| Manifest | \(Markdown.code(report.old.manifestDigest)) | \(Markdown.code(report.new.manifestDigest)) |")
         lines.append("| Config | \(Markdown.code(report.old.configDigest)) | \(Markdown.code(report.new.configDigest)) |")
         lines.append("| Platform | \(Markdown.code(report.old.platform)) | \(Markdown.code(report.new.platform)) |")
-        lines.append("| Size | \(DiffText.bytes(report.old.size)) | \(DiffText.bytes(report.new.size)) |")
+        lines.append("| Size | \(ByteCount.text(report.old.size)) | \(ByteCount.text(report.new.size)) |")
         func section(_ title: String) {
             lines.append("")
             lines.append("### \(title)")
@@ -120,7 +121,7 @@ struct DiffMarkdownRenderer {
             lines.append("| | # | Digest | Size | Instruction |")
             lines.append("|---|---:|---|---:|---|")
             for (sign, layer) in report.layersRemoved.map({ ("−", $0) }) + report.layersAdded.map({ ("+", $0) }) {
-                lines.append("| \(sign) | \(layer.index) | \(Markdown.code(DiffText.shortDigest(layer.digest))) | \(DiffText.bytes(layer.size)) | \(Markdown.code(layer.instruction)) |")
+                lines.append("| \(sign) | \(layer.index) | \(Markdown.code(DiffText.shortDigest(layer.digest))) | \(ByteCount.text(layer.size)) | \(Markdown.code(layer.instruction)) |")
             }
         }
         if report.fileChangeCount > 0 {

@@ -1,3 +1,4 @@
+import TRECore
 import Facts
 import Foundation
 import Rules
@@ -64,7 +65,7 @@ public struct HTMLReporter: Reporter {
             page.field("Tags", text: details.repoTags.isEmpty ? "none" : details.repoTags.joined(separator: ", "))
             page.field("Platform", code: details.platform)
             if let created = details.created { page.field("Created", text: created) }
-            page.field("Size", text: "\(HTML.bytes(details.size)) uncompressed in \(details.fileCount) paths, \(details.layers.count) layers")
+            page.field("Size", text: "\(ByteCount.text(details.size)) uncompressed in \(details.fileCount) paths, \(details.layers.count) layers")
         }
         page.raw("</table>\n</section>\n")
     }
@@ -313,7 +314,6 @@ enum HTML {
             .joined(separator: ", ") + "]"
     }
 
-    static func bytes(_ bytes: Int64) -> String { ByteCount.text(bytes) }
 }
 
 /// The page being written, with the few building blocks every section uses.
@@ -356,7 +356,7 @@ struct HTMLPage {
             case .code(let value): raw("<td><code>\(HTML.escape(HTMLPage.clipped(value)))</code>")
             case .pre(let value): raw("<td><pre>\(HTML.escape(HTMLPage.clipped(value)))</pre>")
             case .number(let value, let highlight): raw(highlight ? "<td class=\"number alert\">\(value)" : "<td class=\"number\">\(value)")
-            case .size(let bytes): raw("<td class=\"number\">\(HTML.bytes(bytes))")
+            case .size(let bytes): raw("<td class=\"number\">\(ByteCount.text(bytes))")
             }
             raw("</td>")
         }
@@ -393,14 +393,3 @@ struct HTMLPage {
     }
 }
 
-/// Byte counts as people read them, shared by the reports and `inspect`.
-public enum ByteCount {
-    /// `512 B`, `3.2 GiB`: binary units, one decimal.
-    public static func text(_ bytes: Int64) -> String {
-        let units = ["B", "KiB", "MiB", "GiB", "TiB"]
-        var value = Double(bytes)
-        var unit = 0
-        while value >= 1024, unit < units.count - 1 { value /= 1024; unit += 1 }
-        return unit == 0 ? "\(bytes) B" : String(format: "%.1f %@", value, units[unit])
-    }
-}

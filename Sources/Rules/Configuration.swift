@@ -359,16 +359,4 @@ public enum ByteSize {
         guard bytes < Double(UInt64.max) else { return nil }
         return UInt64(bytes)
     }
-
-    /// A human-readable size in binary units, as the reports print budgets.
-    public static func format(_ bytes: UInt64) -> String {
-        let steps = ["B", "KiB", "MiB", "GiB", "TiB"]
-        var value = Double(bytes)
-        var step = 0
-        while value >= 1024, step < steps.count - 1 {
-            value /= 1024
-            step += 1
-        }
-        return step == 0 ? "\(bytes) B" : String(format: "%.1f", value) + " " + steps[step]
-    }
 }

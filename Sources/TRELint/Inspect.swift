@@ -1,3 +1,4 @@
+import TRECore
 public import Foundation
 public import ImageKit
 import Facts
@@ -149,14 +150,14 @@ public enum Inspector {
         field("User", config.user.flatMap { $0.isEmpty ? nil : $0 } ?? "(root, by default)")
         if let workingDir = config.workingDir, !workingDir.isEmpty { field("WorkingDir", workingDir) }
         field("CUDA", cuda.version ?? "none found")
-        field("Size", "\(humanBytes(image.tree.totalSize)) in \(image.tree.entries.count) paths")
+        field("Size", "\(ByteCount.text(image.tree.totalSize)) in \(image.tree.entries.count) paths")
         lines.append("Env")
         for item in config.env ?? [] { lines.append("  " + item) }
         lines.append("Layers")
         for (index, layer) in image.layers.enumerated() {
             let instruction = (layer.createdBy ?? "(no history)").replacingOccurrences(of: "\n", with: " ")
             let short = instruction.count > 100 ? String(instruction.prefix(97)) + "..." : instruction
-            let size = humanBytes(layer.size)
+            let size = ByteCount.text(layer.size)
             let paddedSize = String(repeating: " ", count: max(0, 10 - size.count)) + size
             lines.append(String(format: "  %2d  ", index) + paddedSize + String(format: "  %7d entries  ", layer.entries) + short)
         }
@@ -230,5 +231,4 @@ public enum Inspector {
         buffer.append(UInt8(ascii: "\""))
     }
 
-    static func humanBytes(_ bytes: Int64) -> String { ByteCount.text(bytes) }
 }

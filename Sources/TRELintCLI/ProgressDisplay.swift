@@ -1,3 +1,4 @@
+import TRECore
 import ArgumentParser
 import Foundation
 import ImageKit
@@ -102,13 +103,13 @@ final class TerminalProgress: ProgressHandler, @unchecked Sendable {
     static func line(for report: ProgressReport) -> String {
         switch report.stage {
         case .exporting:
-            return "Exporting \(report.subject): \(bytes(report.completed)) written"
+            return "Exporting \(report.subject): \(ByteCount.text(report.completed)) written"
         case .decompressing:
             return "Decompressing \(report.subject): \(amount(report.completed, of: report.total))"
         case .reading:
             var line = "Reading \(report.subject): \(amount(report.completed, of: report.total)), "
                 + "\(report.partsFinished) of \(report.partCount) layers done"
-            for part in report.active { line += " · \(part.name) \(bytes(part.completed))/\(bytes(part.total))" }
+            for part in report.active { line += " · \(part.name) \(ByteCount.text(part.completed))/\(ByteCount.text(part.total))" }
             return line
         case .extracting:
             return "Extracting the image: \(amount(report.completed, of: report.total))"
@@ -120,21 +121,10 @@ final class TerminalProgress: ProgressHandler, @unchecked Sendable {
     }
 
     static func amount(_ completed: Int64, of total: Int64) -> String {
-        guard total > 0 else { return bytes(completed) }
-        return "\(bytes(completed)) of \(bytes(total)) (\(completed * 100 / total)%)"
+        guard total > 0 else { return ByteCount.text(completed) }
+        return "\(ByteCount.text(completed)) of \(ByteCount.text(total)) (\(completed * 100 / total)%)"
     }
 
-    static func bytes(_ count: Int64) -> String {
-        let units = ["KiB", "MiB", "GiB", "TiB"]
-        guard count >= 1024 else { return "\(count) B" }
-        var value = Double(count) / 1024
-        var unit = 0
-        while value >= 1024 && unit < units.count - 1 {
-            value /= 1024
-            unit += 1
-        }
-        return String(format: "%.1f ", value) + units[unit]
-    }
 
     @Sendable static func monotonicSeconds() -> Double {
         var now = timespec()

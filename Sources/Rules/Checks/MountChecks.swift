@@ -123,7 +123,7 @@ struct DataInImageCheck: RuleCheck {
                   !isPackagePath(entry.path), !facts.mounts.all.contains(where: { entry.path.hasPrefix($0 + "/") }) else { return nil }
             return Violation(
                 rule: id,
-                message: "\(entry.path) (\(ByteSize.format(UInt64(entry.size)))) is a data file shipped inside the image: data belongs in \(facts.mounts.safeData), where governance controls it, not in an image that can be copied.",
+                message: "\(entry.path) (\(ByteCount.text(entry.size))) is a data file shipped inside the image: data belongs in \(facts.mounts.safeData), where governance controls it, not in an image that can be copied.",
                 location: Location(kind: .imageFile, path: entry.path, layer: entry.layer))
         }
     }

@@ -133,7 +133,7 @@ struct SizeBudgetCheck: RuleCheck {
         guard size > budget else { return [] }
         return [Violation(
             rule: id,
-            message: "The image's filesystem holds \(ByteSize.format(size)), over the \(ByteSize.format(budget)) budget: pulling it through ces-pull is slow and fills the TRE's storage.",
+            message: "The image's filesystem holds \(ByteCount.text(Int64(clamping: size))), over the \(ByteCount.text(Int64(clamping: budget))) budget: pulling it through ces-pull is slow and fills the TRE's storage.",
             location: Location(kind: .imageConfig, path: "rootfs"))]
     }
 }
@@ -147,10 +147,10 @@ struct WastedSpaceCheck: RuleCheck {
         let wasted = context.facts.wasted
         let total = wasted.reduce(Int64(0)) { $0 + $1.size }
         guard total >= Self.threshold, let largest = wasted.max(by: { $0.size < $1.size }) else { return [] }
-        let biggest = wasted.sorted { $0.size > $1.size }.prefix(3).map { "\($0.path) (\(ByteSize.format(UInt64($0.size))), layer \($0.layer))" }
+        let biggest = wasted.sorted { $0.size > $1.size }.prefix(3).map { "\($0.path) (\(ByteCount.text($0.size)), layer \($0.layer))" }
         return [Violation(
             rule: id,
-            message: "\(ByteSize.format(UInt64(total))) of the image is files that later layers overwrite or delete, e.g. \(biggest.joined(separator: ", ")): delete them in the same RUN that creates them.",
+            message: "\(ByteCount.text(total)) of the image is files that later layers overwrite or delete, e.g. \(biggest.joined(separator: ", ")): delete them in the same RUN that creates them.",
             location: Location(kind: .imageFile, path: largest.path, layer: largest.layer))]
     }
 }

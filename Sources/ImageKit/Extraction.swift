@@ -126,7 +126,7 @@ struct RootFilesystemWriter {
 
     private func writeFiles(_ rootFD: Int32, _ filesByLayer: [Int32: [Int32: [Int]]]) throws {
         let layers = filesByLayer.keys.sorted()
-        let results = LockedResults<Result<Void, any Error>>(count: layers.count)
+        let results = LockedResults<Void>(count: layers.count)
         let next = LockedCounter()
         let tracker = ProgressTracker(progress, stage: .extracting, subject: root, parts: layers.map { layer in
             let bytes = (filesByLayer[layer] ?? [:]).values.reduce(Int64(0)) { sum, indices in

@@ -270,7 +270,7 @@ public enum ImageLoader {
     ) throws -> Image {
         let budget = ReadBudget(options)
         let count = plan.layers.count
-        let results = LockedResults<Result<LayerScan, any Error>>(count: count)
+        let results = LockedResults<LayerScan>(count: count)
         // Largest layers first, so one big layer does not start last.
         let order = plan.layers.indices.sorted { plan.layers[$0].location.length > plan.layers[$1].location.length }
         let next = LockedCounter()
@@ -331,8 +331,9 @@ public enum ImageLoader {
     }
 }
 
-/// Per-layer results written by concurrent workers.
-final class LockedResults<Value>: @unchecked Sendable {
+/// Per-layer results written by concurrent workers; the first failure is kept so the others can stop early.
+final class LockedResults<Success>: @unchecked Sendable {
+    typealias Value = Result<Success, any Error>
     private let lock = NSLock()
     private var values: [Value?]
     private(set) var firstFailure: (any Error)?
@@ -342,7 +343,7 @@ final class LockedResults<Value>: @unchecked Sendable {
     func set(_ index: Int, _ value: Value) {
         lock.lock(); defer { lock.unlock() }
         values[index] = value
-        if let result = value as? Result<LayerScan, any Error>, case .failure(let error) = result, firstFailure == nil { firstFailure = error }
+        if case .failure(let error) = value, firstFailure == nil { firstFailure = error }
     }
 
     func value(_ index: Int) -> Value? {

@@ -382,7 +382,11 @@ final class Writer {
             try check(archive_write_set_format_raw(handle))
             switch compression {
             case .none: break
-            case .gzip: try check(archive_write_add_filter_gzip(handle))
+            case .gzip:
+                try check(archive_write_add_filter_gzip(handle))
+                // gzip stamps the current time into its header by default: the same spec built twice in different
+                // seconds would get different digests, and tests that rebuild an image to point at it would flake.
+                try check(archive_write_set_filter_option(handle, "gzip", "timestamp", nil))
             case .zstd: try check(archive_write_add_filter_zstd(handle))
             }
         } else {

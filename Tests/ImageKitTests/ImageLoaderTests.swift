@@ -102,3 +102,16 @@ import TestSupport
         #expect(collector.seen == ["0:/etc/os-release": "ID=debian\n", "1:/etc/app.conf": "key=value\n"])
     }
 }
+
+@Suite("Image builder")
+struct ImageBuilderDeterminismTests {
+    @Test("the same spec gives the same digests when built in different seconds (gzip header carries no time)")
+    func sameSpecSameDigests() throws {
+        let scratch = try Scratch()
+        let first = try ImageBuilder.write(ImageSpec(layers: basicLayers), layout: .ociArchive, to: scratch.path("first.tar"))
+        // Cross a second boundary: a time stamped anywhere in the output would now differ.
+        Thread.sleep(forTimeInterval: 1.1)
+        let second = try ImageBuilder.write(ImageSpec(layers: basicLayers), layout: .ociArchive, to: scratch.path("second.tar"))
+        #expect(first.manifestDigest == second.manifestDigest)
+    }
+}

@@ -108,7 +108,7 @@ public struct FactsGatherer: Sendable {
     public func gather(_ input: FactsInput, collector: FactsCollector? = nil) throws -> ImageFacts {
         let index = FileIndex(entries: input.entries)
         let config = input.config.config ?? ContainerConfig()
-        let environment = FactsGatherer.environment(config)
+        let environment = config.environment
         let build = input.dockerfile.map { BuildRecord(dockerfile: $0, path: input.dockerfilePath ?? "Dockerfile") }
             ?? BuildRecord(history: input.config.history ?? [])
 
@@ -198,20 +198,10 @@ public struct FactsGatherer: Sendable {
             cuda: cuda, pythonDistributions: licensed, packages: packages, secrets: secrets)
     }
 
-    /// `Env` as a dictionary, the last definition of a name winning as the engines apply it.
-    static func environment(_ config: ContainerConfig) -> [String: String] {
-        var environment: [String: String] = [:]
-        for item in config.env ?? [] {
-            guard let equals = item.firstIndex(of: "=") else { continue }
-            environment[String(item[..<equals])] = String(item[item.index(after: equals)...])
-        }
-        return environment
-    }
-
     /// Only the CUDA facts, for `inspect`: cheaper than `gather`, reading just the version files.
     public func cuda(_ input: FactsInput, collector: FactsCollector? = nil) -> DetectedCUDA {
         let index = FileIndex(entries: input.entries)
-        let environment = FactsGatherer.environment(input.config.config ?? ContainerConfig())
+        let environment = (input.config.config ?? ContainerConfig()).environment
         return CUDADetector.detect(
             index: index, environment: environment, distributions: PythonDistribution.find(in: index)
         ) { paths in

@@ -42,13 +42,14 @@ public struct ContainerConfig: Codable, Sendable, Equatable {
         self.volumes = volumes; self.healthcheck = healthcheck; self.stopSignal = stopSignal
     }
 
-    /// The value of an environment variable from `Env` (last definition wins, as engines apply them).
-    public func environment(_ name: String) -> String? {
-        var value: String?
+    /// `Env` as a dictionary, the last definition of a name winning as the engines apply it.
+    public var environment: [String: String] {
+        var environment: [String: String] = [:]
         for item in env ?? [] {
-            if let eq = item.firstIndex(of: "="), item[..<eq] == name { value = String(item[item.index(after: eq)...]) }
+            guard let equals = item.firstIndex(of: "=") else { continue }
+            environment[String(item[..<equals])] = String(item[item.index(after: equals)...])
         }
-        return value
+        return environment
     }
 }
 

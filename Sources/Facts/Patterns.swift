@@ -12,9 +12,6 @@ struct Pattern: @unchecked Sendable {
         assert(regex != nil, "invalid pattern literal: \(pattern)")
     }
 
-    /// Whether the pattern compiled.
-    var isValid: Bool { regex != nil }
-
     func matches(_ text: String) -> Bool { firstMatch(in: text) != nil }
 
     func firstMatch(in text: String) -> NSTextCheckingResult? {

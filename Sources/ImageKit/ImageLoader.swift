@@ -81,7 +81,6 @@ public enum ImageLoader {
             var blobDigest: String?
             /// Digest of the uncompressed tar (docker-archive diff_ids).
             var diffID: String?
-            var declaredSize: Int64?
         }
         var format: ImageFormat
         var manifestDigest: String
@@ -121,7 +120,7 @@ public enum ImageLoader {
             let diffID = config.rootfs.diffIDs[position]
             try validateDigest(diffID)
             layers.append(LoadPlan.Layer(
-                location: location, mediaType: nil, blobDigest: digestNamed(location.name), diffID: diffID, declaredSize: nil))
+                location: location, mediaType: nil, blobDigest: digestNamed(location.name), diffID: diffID))
         }
         return LoadPlan(
             format: .dockerArchive, manifestDigest: manifestDigest, configDigest: configDigest, repoTags: item.repoTags ?? [],
@@ -197,8 +196,7 @@ public enum ImageLoader {
                     what: "layer \(descriptor.digest) size", expected: "\(descriptor.size) bytes", actual: "\(location.length) bytes")
             }
             layers.append(LoadPlan.Layer(
-                location: location, mediaType: descriptor.mediaType, blobDigest: descriptor.digest, diffID: nil,
-                declaredSize: descriptor.size))
+                location: location, mediaType: descriptor.mediaType, blobDigest: descriptor.digest, diffID: nil))
         }
         return LoadPlan(
             format: format, manifestDigest: chosen.digest, configDigest: configDescriptor.digest, repoTags: repoTags,

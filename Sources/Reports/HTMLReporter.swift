@@ -18,13 +18,15 @@ public struct HTMLReporter: Reporter {
 
     public func render(_ report: CheckReport) -> String {
         var page = HTMLPage()
+        // A sha256 over every rule file: computed once, shown in the header and the footer.
+        let ruleSetDigest = HTML.escape(settings.catalog.digest)
         page.raw("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n")
         // No script, image, font or frame may load even if some image content slipped through escaping.
         page.raw("<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'\">\n")
         page.raw("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n")
         page.raw("<title>tre-lint approval report: \(HTML.escape(report.image.reference))</title>\n")
         page.raw("<style>\n\(HTMLReporter.style)</style>\n</head>\n<body>\n")
-        header(report, into: &page)
+        header(report, ruleSetDigest: ruleSetDigest, into: &page)
         imageSection(report, into: &page)
         if let details = report.imageDetails {
             startSection(details, into: &page)
@@ -39,21 +41,21 @@ public struct HTMLReporter: Reporter {
             packagesSection(details.packages, into: &page)
         }
         page.raw("<footer>Written by \(HTML.escape(report.tool.name)) \(HTML.escape(report.tool.version)), rule set ")
-        page.raw("<code>\(HTML.escape(settings.catalog.digest))</code> (\(settings.catalog.entries.count) rules).</footer>\n")
+        page.raw("<code>\(ruleSetDigest)</code> (\(settings.catalog.entries.count) rules).</footer>\n")
         page.raw("</body>\n</html>\n")
         return page.text
     }
 
     // MARK: Sections
 
-    private func header(_ report: CheckReport, into page: inout HTMLPage) {
+    private func header(_ report: CheckReport, ruleSetDigest: String, into page: inout HTMLPage) {
         let verdict = report.verdict == .pass ? "pass" : "fail"
         page.raw("<header>\n<h1>tre-lint approval report</h1>\n")
         page.raw("<p class=\"verdict \(verdict)\">\(verdict.uppercased())</p>\n")
         page.raw("<p class=\"subject\"><code>\(HTML.escape(report.image.reference))</code></p>\n")
         page.raw("<p>\(HTML.escape(report.verdictLine(failOn: settings.failOn))). ")
         page.raw("Checked by \(HTML.escape(report.tool.name)) \(HTML.escape(report.tool.version)) with rule set ")
-        page.raw("<code>\(HTML.escape(settings.catalog.digest))</code>.</p>\n</header>\n")
+        page.raw("<code>\(ruleSetDigest)</code>.</p>\n</header>\n")
     }
 
     private func imageSection(_ report: CheckReport, into page: inout HTMLPage) {
